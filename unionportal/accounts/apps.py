@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "unionportal.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts and security")
+
+    def ready(self):
+        from . import audit, roles
+
+        # Roles are data the code defines: keep the groups and their permissions in step after every
+        # migrate, so a permission added by a later app reaches its roles without a hand-made migration.
+        post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="accounts-sync-roles")
+        audit.register(
+            self.get_model("User"),
+            exclude_fields=["password", "last_login"],
+            mask_fields=["phone"],
+            m2m_fields={"groups"},
+        )
+        # Security events: pairing or removing an authenticator, and every failed sign-in (axes keeps
+        # one row per username and address and counts failures on it).
+        from axes.models import AccessAttempt
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        audit.register(TOTPDevice, include_fields=["name", "confirmed"])
+        audit.register(AccessAttempt, include_fields=["username", "ip_address", "failures_since_start"])

@@ -1,0 +1,81 @@
+"""The audit trail: who changed, saw or exported personal data and money, when, and from where.
+
+Changes are recorded by django-auditlog for every model registered here (``register`` is called from
+each app's ``AppConfig.ready``). Reveals of full identifiers and exports are recorded by
+``log_reveal`` and ``log_export``. Rows are append-only: nothing in the application edits or deletes
+them, and the database itself refuses to (migration ``0002_audit_log_append_only``).
+"""
+
+from auditlog.middleware import AuditlogMiddleware
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from unionportal.core.display import mask_identifier
+
+from .scope import WHOLE_TREE, scope_q, user_scope_path
+from .security import client_ip
+
+REVEAL = "reveal"
+EXPORT = "export"
+
+
+def mask_value(value: str) -> str:
+    """Masking used for registered ``mask_fields`` in the change log (AUDITLOG_MASK_CALLABLE)."""
+    if value in ("", "None"):
+        return value
+    return mask_identifier(value)
+
+
+def register(model, **options) -> None:
+    """Track every create, update and delete of ``model``. Sensitive fields go in ``mask_fields``."""
+    auditlog.register(model, **options)
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """auditlog's middleware, but reading the client address the way the rest of the portal trusts it."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_ip(request) or None
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None
+
+
+def log_reveal(*, actor, instance, field: str) -> LogEntry:
+    """Record that ``actor`` opened the full, unmasked value of ``field`` on ``instance``."""
+    return LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=actor,
+        additional_data={"kind": REVEAL, "field": field},
+    )
+
+
+def log_export(*, actor, model, rows: int, description: str = "", filters: dict | None = None) -> LogEntry:
+    """Record an export of ``rows`` rows of ``model`` (the filters used tell what left the building)."""
+    return LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk="",
+        object_repr=description or model._meta.verbose_name_plural,
+        action=LogEntry.Action.ACCESS,
+        actor=actor,
+        additional_data={"kind": EXPORT, "rows": rows, "filters": filters or {}},
+    )
+
+
+def audit_entries_for(user):
+    """The audit rows a user may browse: actions by accounts in their subtree.
+
+    Rows without an actor (scheduled jobs, the command line) belong to no node; only users at the top
+    of the tree see them.
+    """
+    visible = scope_q(user, "actor__organisation__path")
+    path = user_scope_path(user)
+    if path == WHOLE_TREE or (path and user.organisation.is_root()):
+        visible |= Q(actor__isnull=True)
+    return LogEntry.objects.select_related("actor", "content_type").filter(visible)

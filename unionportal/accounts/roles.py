@@ -1,0 +1,93 @@
+"""The portal's roles, defined in code and kept in step with Django groups.
+
+A role is a Django group named by its code; the permissions listed here are the whole truth about
+what the role may do (``sync_roles`` removes anything added by hand). Which *part of the tree* a
+user sees is not a role matter: that comes from the user's organisation node (``scope.py``).
+"""
+
+from dataclasses import dataclass, field
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str
+    permissions: tuple[str, ...] = field(default_factory=tuple)
+    staff: bool = True  # staff roles get the workbench; the member role gets the member pages
+
+
+_ORG_READ = ("members.view_organisation",)
+_ORG_WRITE = ("members.add_organisation", "members.change_organisation", *_ORG_READ)
+
+ROLES: dict[str, Role] = {
+    role.code: role
+    for role in [
+        Role(
+            "city_admin",
+            _("City system administrator"),
+            ("accounts.view_user", "accounts.add_user", "accounts.change_user", *_ORG_WRITE),
+        ),
+        Role(
+            "security_admin",
+            _("Security administrator"),
+            (
+                "accounts.view_user",
+                "accounts.manage_security",
+                "axes.view_accessattempt",
+                "axes.delete_accessattempt",
+                "otp_totp.view_totpdevice",
+                "otp_totp.delete_totpdevice",
+            ),
+        ),
+        Role("auditor", _("Auditor"), ("accounts.view_audit_log", "auditlog.view_logentry")),
+        Role("city_staff", _("City federation staff"), (*_ORG_WRITE, "accounts.reveal_sensitive")),
+        Role("county_staff", _("County federation staff"), (*_ORG_WRITE, "accounts.reveal_sensitive")),
+        Role("counter_clerk", _("Service counter clerk"), (*_ORG_READ, "accounts.reveal_sensitive")),
+        Role("reviewer", _("Reviewer"), (*_ORG_READ, "accounts.reveal_sensitive")),
+        Role("approver", _("Approver"), (*_ORG_READ, "accounts.reveal_sensitive")),
+        Role("finance", _("Finance"), (*_ORG_READ, "accounts.reveal_sensitive")),
+        Role("union_officer", _("Grassroots union officer"), _ORG_READ),
+        Role("member", _("Member"), (), staff=False),
+    ]
+}
+
+
+def role_label(code: str) -> str:
+    role = ROLES.get(code)
+    return str(role.label) if role else code
+
+
+@transaction.atomic
+def sync_roles(*, using: str = "default") -> None:
+    """Create or update one group per role with exactly the role's permissions. Idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    # Permissions of apps migrated after this one may not exist yet when post_migrate reaches us.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+
+    by_key = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.using(using).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    for role in ROLES.values():
+        missing = [p for p in role.permissions if p not in by_key]
+        if missing:
+            raise ImproperlyConfigured(f"Role {role.code} names unknown permissions: {missing}")
+        group, _created = Group.objects.using(using).get_or_create(name=role.code)
+        group.permissions.set([by_key[p] for p in role.permissions])
+
+
+def sync_roles_after_migrate(sender, using="default", **kwargs):
+    # post_migrate is sent once per app that has a models module; act once, after the last of them.
+    with_models = [c for c in global_apps.get_app_configs() if c.models_module is not None]
+    if sender.name == with_models[-1].name:
+        sync_roles(using=using)

@@ -1,0 +1,164 @@
+"""Login security (等保 2.0): client address, password strength, idle logout and two-factor login."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_otp import user_has_device
+
+
+def client_ip(request) -> str:
+    """The client's address as the portal trusts it.
+
+    X-Forwarded-For is read only when ``TRUSTED_PROXY_COUNT`` proxies are configured, and then the entry
+    the nearest trusted proxy added: entries further left are whatever the client chose to send.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if count and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-min(count, len(hops))]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def axes_client_ip(request) -> str:
+    return client_ip(request)
+
+
+class CharacterClassValidator:
+    """At least ``min_classes`` of: lower-case letters, upper-case letters, digits, other characters."""
+
+    def __init__(self, min_classes: int = 3):
+        self.min_classes = min_classes
+
+    def validate(self, password, user=None):
+        classes = [
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+        if sum(classes) < self.min_classes:
+            raise ValidationError(self.get_help_text(), code="password_too_simple")
+
+    def get_help_text(self):
+        return ngettext(
+            "Your password must mix at least %(n)d kind of characters: lower-case letters, "
+            "upper-case letters, digits and symbols.",
+            "Your password must mix at least %(n)d kinds of characters: lower-case letters, "
+            "upper-case letters, digits and symbols.",
+            self.min_classes,
+        ) % {"n": self.min_classes}
+
+
+# Paths a signed-in user may reach before the two-factor check (and that never count as activity that
+# needs it): signing in and out, the two-factor pages themselves, health checks, static files, the API
+# (token clients are checked by the API itself).
+_TWO_FACTOR_EXEMPT_NAMES = {"login", "logout", "otp-verify", "otp-setup"}
+_EXEMPT_PREFIXES = ("/static/", "/healthz", "/i18n/", "/api/")
+
+
+def _is_exempt(request) -> bool:
+    if request.path.startswith(_EXEMPT_PREFIXES):
+        return True
+    # Middleware runs before URL resolution, so resolve here (cheap: Django caches the resolver).
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.namespace == "accounts" and match.url_name in _TWO_FACTOR_EXEMPT_NAMES
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session that has been idle longer than ``IDLE_TIMEOUT``.
+
+    The last-activity stamp is written at most once a minute, so a busy counter does not write its
+    session row on every request.
+    """
+
+    SESSION_KEY = "_last_activity"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(self.SESSION_KEY)
+            if last is not None and now - last > settings.IDLE_TIMEOUT.total_seconds():
+                logout(request)
+                minutes = int(settings.IDLE_TIMEOUT.total_seconds() // 60)
+                messages.info(
+                    request,
+                    _("You were signed out after %(minutes)d minutes without activity. Please sign in again.")
+                    % {"minutes": minutes},
+                )
+                return _to_login(request)
+            if last is None or now - last >= 60:
+                request.session[self.SESSION_KEY] = now
+        return self.get_response(request)
+
+
+def requires_two_factor(user) -> bool:
+    return settings.OTP_REQUIRED_FOR_ADMINS and user.has_role(*settings.OTP_REQUIRED_ROLES)
+
+
+class TwoFactorMiddleware:
+    """Hold a password-only session at the two-factor step.
+
+    A user with a confirmed authenticator must enter a code after the password; a user whose role
+    requires two-factor and who has none yet must set one up before anything else.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and not _is_exempt(request):
+            if user_has_device(user):
+                return _redirect_with_next(request, "accounts:otp-verify")
+            if requires_two_factor(user):
+                return _redirect_with_next(request, "accounts:otp-setup")
+        return self.get_response(request)
+
+
+def _redirect_with_next(request, url_name):
+    target = reverse(url_name)
+    if request.method == "GET":
+        target += "?" + urlencode({"next": request.get_full_path()})
+    return _htmx_aware_redirect(request, target)
+
+
+def _to_login(request):
+    if request.headers.get("HX-Request"):
+        return _htmx_aware_redirect(request, reverse(settings.LOGIN_URL))
+    return redirect_to_login(request.get_full_path())
+
+
+def _htmx_aware_redirect(request, target):
+    # An HTMX swap would paste the login page into a fragment; ask HTMX for a full page load instead.
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def safe_next(request, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default

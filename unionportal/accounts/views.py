@@ -1,0 +1,181 @@
+import base64
+
+import segno
+from auditlog.models import LogEntry
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import services
+from .audit import audit_entries_for
+from .forms import AuditFilter, LoginForm, TokenForm
+from .roles import role_label
+from .security import requires_two_factor, safe_next
+
+AUDIT_PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            idle_minutes=int(settings.IDLE_TIMEOUT.total_seconds() // 60), **kwargs
+        )
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("next") and not request.user.is_authenticated:
+            messages.info(request, _("Please sign in to continue."))
+        return super().get(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:security")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+@login_required
+def security(request):
+    user = request.user
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "roles": [role_label(code) for code in sorted(user.role_codes)],
+            "has_device": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "two_factor_required": requires_two_factor(user),
+        },
+    )
+
+
+@login_required
+def otp_setup(request):
+    """Pair an authenticator app: show its QR code, confirm with the first code it shows."""
+    user = request.user
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:security")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+        user=user, name=_("Authenticator app"), confirmed=False
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            services.two_factor_confirm(device=device)
+            otp_login(request, device)
+            messages.success(request, _("Two-factor sign-in is on. You will be asked for a code after your password."))
+            return redirect(safe_next(request, reverse("core:workbench")))
+        form.add_error("token", _("That code does not match. Check the time on your phone and try the newest code."))
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=5),
+            "secret": base64.b32encode(device.bin_key).decode(),
+            "required": requires_two_factor(user),
+            "next": safe_next(request, ""),
+        },
+    )
+
+
+@login_required
+def otp_verify(request):
+    user = request.user
+    next_url = safe_next(request, reverse("core:workbench"))
+    if user.is_verified():
+        return redirect(next_url)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(next_url)
+        form.add_error("token", _("That code is not correct or has expired. Enter the newest code from your app."))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": safe_next(request, "")})
+
+
+@login_required
+@require_POST
+def otp_disable(request):
+    if requires_two_factor(request.user):
+        messages.error(request, _("Your role requires two-factor sign-in; it cannot be turned off."))
+    else:
+        services.two_factor_remove(user=request.user)
+        messages.success(request, _("Two-factor sign-in is off."))
+    return redirect("accounts:security")
+
+
+@permission_required("accounts.view_audit_log", raise_exception=True)
+def audit_list(request):
+    """The audit log, newest first, filtered; keyset pages (``?before=<id>``) stay fast at any depth."""
+    entries = audit_entries_for(request.user).order_by("-pk")
+    audit_filter = AuditFilter(request.GET or None, queryset=entries)
+    rows = audit_filter.qs if audit_filter.is_bound and audit_filter.is_valid() else entries
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        rows = rows.filter(pk__lt=int(before))
+    page = list(rows[: AUDIT_PAGE_SIZE + 1])
+    has_more = len(page) > AUDIT_PAGE_SIZE
+    page = page[:AUDIT_PAGE_SIZE]
+    query = request.GET.copy()
+    query.pop("before", None)
+    if has_more:
+        query["before"] = page[-1].pk
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {
+            "filter": audit_filter,
+            "entries": page,
+            "next_query": query.urlencode() if has_more else "",
+            "retention_days": settings.AUDIT_RETENTION_DAYS,
+        },
+    )
+
+
+@permission_required("accounts.view_audit_log", raise_exception=True)
+def audit_detail(request, pk):
+    entry = get_object_or_404(audit_entries_for(request.user), pk=pk)
+    return render(request, "accounts/audit_detail.html", {"entry": entry, "Action": LogEntry.Action})
+
+
+def _active_lockouts():
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    ).order_by("-attempt_time")
+
+
+@permission_required("accounts.manage_security", raise_exception=True)
+def lockout_list(request):
+    return render(request, "accounts/lockout_list.html", {"attempts": _active_lockouts()})
+
+
+@permission_required("accounts.manage_security", raise_exception=True)
+@require_POST
+def lockout_release(request, pk):
+    attempt = _active_lockouts().filter(pk=pk).first()
+    if attempt is not None:
+        services.lockout_release(attempt=attempt)
+        messages.success(
+            request,
+            _("%(username)s at %(address)s can sign in again.")
+            % {"username": attempt.username, "address": attempt.ip_address},
+        )
+    return redirect("accounts:lockout-list")

@@ -1,0 +1,36 @@
+"""How identifiers and money are shown to people: masked the way PIPL asks, in yuan with two decimals."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.formats import number_format
+
+
+def mask_identifier(value) -> str:
+    """Mask an ID number, bank account or phone, keeping what a clerk needs to recognise it.
+
+    ``611002199001011234`` → ``6110**********1234``; ``13812345678`` → ``138****5678``; short values keep
+    only their last character.
+    """
+    text = "" if value is None else str(value)
+    n = len(text)
+    if n >= 12:  # ID numbers, bank cards, credit codes
+        return text[:4] + "*" * (n - 8) + text[-4:]
+    if n == 11:  # mobile phone
+        return text[:3] + "****" + text[-4:]
+    if n <= 1:
+        return "*" * n
+    return "*" * (n - 1) + text[-1]
+
+
+CENT = Decimal("0.01")
+
+
+def format_yuan(amount) -> str:
+    """``Decimal('1234.5')`` → ``1,234.50``: two decimals, grouped, rounded half up."""
+    if amount is None or amount == "":
+        return ""
+    try:
+        value = Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return str(amount)
+    return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)

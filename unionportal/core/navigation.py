@@ -1,0 +1,26 @@
+"""The main menu, by role: an entry shows when the user holds its permission."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None = None  # None: every staff user
+
+
+MAIN_MENU = [
+    NavItem(_("Workbench"), "core:workbench"),
+    NavItem(_("Organisations"), "members:organisation-list", "members.view_organisation"),
+    NavItem(_("Audit log"), "accounts:audit-list", "accounts.view_audit_log"),
+    NavItem(_("Login lockouts"), "accounts:lockout-list", "accounts.manage_security"),
+]
+
+
+def menu_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [item for item in MAIN_MENU if item.permission is None or user.has_perm(item.permission)]

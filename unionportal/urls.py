@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from members.api import OrganisationViewSet
+from unionportal.core import api as core_api
+from unionportal.core import views as core_views
+
+router = DefaultRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+
+api_v1 = [
+    path("me/", core_api.me, name="me"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", include("unionportal.core.urls")),
+    path("accounts/", include("unionportal.accounts.urls")),
+    path("members/", include("members.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
