@@ -2,7 +2,6 @@ from rest_framework import serializers, viewsets
 from rest_framework.pagination import CursorPagination
 
 from unionportal.accounts.scope import ScopedQuerysetMixin
-
 from unionportal.core.api import ViewModelPermissions
 
 from .models import Organisation, parent_id_subquery

@@ -48,9 +48,10 @@ def _node(parent, kind, code, name) -> tuple[Organisation, bool]:
     existing = Organisation.objects.filter(code=code).first()
     if existing:
         return existing, False
+    fields = {"kind": kind, "code": code, "name": name}
     if parent is None:
-        return Organisation.add_root(kind=kind, code=code, name=name), True
-    return parent.add_child(kind=kind, code=code, name=name), True
+        return Organisation.objects.add_root(fields), True
+    return Organisation.objects.add_child(parent, fields), True
 
 
 @seeder("organisations and accounts")

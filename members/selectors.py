@@ -12,7 +12,7 @@ def organisation_roots_for(user):
         return Organisation.objects.none()
     if user.organisation_id:
         return Organisation.objects.filter(pk=user.organisation_id)
-    return Organisation.get_root_nodes()
+    return Organisation.objects.get_root_nodes()
 
 
 def organisation_get(user, pk: int) -> Organisation:
@@ -20,4 +20,4 @@ def organisation_get(user, pk: int) -> Organisation:
 
 
 def organisation_children(user, organisation: Organisation):
-    return scope_queryset(organisation.get_children(), user)
+    return scope_queryset(Organisation.objects.get_children(organisation), user)

@@ -1,11 +1,13 @@
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 
 from unionportal.accounts.scope import in_scope
 
 from . import selectors
+from .models import Organisation
 
 
+@login_required
 @permission_required("members.view_organisation", raise_exception=True)
 def organisation_list(request):
     roots = list(selectors.organisation_roots_for(request.user))
@@ -14,10 +16,11 @@ def organisation_list(request):
     return render(request, "members/organisation_list.html", {"organisations": roots})
 
 
+@login_required
 @permission_required("members.view_organisation", raise_exception=True)
 def organisation_detail(request, pk):
     organisation = selectors.organisation_get(request.user, pk)
-    parent = organisation.get_parent()
+    parent = Organisation.objects.get_parent(organisation)
     return render(
         request,
         "members/organisation_detail.html",

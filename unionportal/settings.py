@@ -13,7 +13,6 @@ from pathlib import Path
 
 import environ
 from django.core.management.utils import get_random_secret_key
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -84,9 +83,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "unionportal.accounts.security.IdleTimeoutMiddleware",
     "unionportal.accounts.security.TwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "unionportal.accounts.audit.AuditMiddleware",
@@ -166,7 +165,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The clocks of the portal. Each entry names a task that takes no arguments, reads only what is due and
 # is safe to run twice; exactly one beat process runs in production.
 CELERY_BEAT_SCHEDULE = {
-    "core-heartbeat": {"task": "unionportal.core.tasks.heartbeat", "schedule": 60.0},
+    "core-heartbeat": {
+        "task": "unionportal.core.tasks.heartbeat",
+        "schedule": env.float("HEARTBEAT_SECONDS", default=60.0),
+    },
 }
 # /healthz calls the worker down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(minutes=3)
@@ -238,6 +240,7 @@ FORMAT_MODULE_PATH = ["unionportal.formats"]
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -17,9 +17,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Place and roles"), {"fields": ("organisation", "groups", "is_active", "is_staff")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (
-        (None, {"fields": ("username", "name", "organisation", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"fields": ("username", "name", "organisation", "password1", "password2")}),)
     readonly_fields = ("last_login", "date_joined")
 
     def has_delete_permission(self, request, obj=None):

@@ -46,9 +46,7 @@ class TokenForm(forms.Form):
 
 
 class AuditFilter(django_filters.FilterSet):
-    actor = django_filters.CharFilter(
-        label=_("Account"), field_name="actor__username", lookup_expr="icontains"
-    )
+    actor = django_filters.CharFilter(label=_("Account"), field_name="actor__username", lookup_expr="icontains")
     action = django_filters.ChoiceFilter(label=_("Action"), choices=LogEntry.Action.choices)
     model = django_filters.ModelChoiceFilter(
         label=_("Record type"), field_name="content_type", queryset=None, empty_label=_("All")
@@ -56,11 +54,15 @@ class AuditFilter(django_filters.FilterSet):
     object_repr = django_filters.CharFilter(label=_("Record"), lookup_expr="icontains")
     remote_addr = django_filters.CharFilter(label=_("Address"), lookup_expr="startswith")
     date_from = django_filters.DateFilter(
-        label=_("From"), field_name="timestamp", lookup_expr="date__gte",
+        label=_("From"),
+        field_name="timestamp",
+        lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
-        label=_("To"), field_name="timestamp", lookup_expr="date__lte",
+        label=_("To"),
+        field_name="timestamp",
+        lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -73,6 +75,6 @@ class AuditFilter(django_filters.FilterSet):
 
         super().__init__(*args, **kwargs)
         audited = ContentType.objects.get_for_models(*auditlog.get_models()).values()
-        self.filters["model"].queryset = ContentType.objects.filter(
-            pk__in=[ct.pk for ct in audited]
-        ).order_by("app_label", "model")
+        self.filters["model"].queryset = ContentType.objects.filter(pk__in=[ct.pk for ct in audited]).order_by(
+            "app_label", "model"
+        )

@@ -31,9 +31,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            idle_minutes=int(settings.IDLE_TIMEOUT.total_seconds() // 60), **kwargs
-        )
+        return super().get_context_data(idle_minutes=int(settings.IDLE_TIMEOUT.total_seconds() // 60), **kwargs)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("next") and not request.user.is_authenticated:
@@ -121,6 +119,7 @@ def otp_disable(request):
     return redirect("accounts:security")
 
 
+@login_required
 @permission_required("accounts.view_audit_log", raise_exception=True)
 def audit_list(request):
     """The audit log, newest first, filtered; keyset pages (``?before=<id>``) stay fast at any depth."""
@@ -149,6 +148,7 @@ def audit_list(request):
     )
 
 
+@login_required
 @permission_required("accounts.view_audit_log", raise_exception=True)
 def audit_detail(request, pk):
     entry = get_object_or_404(audit_entries_for(request.user), pk=pk)
@@ -162,11 +162,13 @@ def _active_lockouts():
     ).order_by("-attempt_time")
 
 
+@login_required
 @permission_required("accounts.manage_security", raise_exception=True)
 def lockout_list(request):
     return render(request, "accounts/lockout_list.html", {"attempts": _active_lockouts()})
 
 
+@login_required
 @permission_required("accounts.manage_security", raise_exception=True)
 @require_POST
 def lockout_release(request, pk):

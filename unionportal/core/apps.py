@@ -11,4 +11,3 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Each app may contribute pending items to the workbench from its own pending.py.
         autodiscover_modules("pending")
-

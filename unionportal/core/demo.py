@@ -6,7 +6,7 @@ A seeder returns how many rows it created; run twice, it creates nothing the sec
 from collections.abc import Callable
 
 # One password for every demo account, shown in the README. It passes the portal's own validators.
-DEMO_PASSWORD = "Shangluo@2026"
+DEMO_PASSWORD = "Shangluo@2026"  # noqa: S105 - published on purpose
 
 _seeders: list[tuple[str, Callable[[], int]]] = []
 

@@ -35,7 +35,7 @@ SQLITE_REVERSE = ["DROP TRIGGER IF EXISTS audit_log_no_update;", "DROP TRIGGER I
 
 def _run(schema_editor, statements):
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)  # None: the SQL holds a literal %
 
 
 def forward(apps, schema_editor):

@@ -1,0 +1,70 @@
+# The two commands: `make run` (demo portal on the embedded default) and `make test` (the whole suite
+# against PostgreSQL and Redis). Everything else here serves those two.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+VAR_DIR ?= $(CURDIR)/var
+export VAR_DIR PORT
+
+# Tests and check-deploy talk to the real services.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/unionportal
+TEST_REDIS_URL    ?= redis://127.0.0.1:6379/1
+
+# A production-like environment for `make check-deploy` (README, "Configuration").
+DEPLOY_ENV = DEBUG=0 SECRET_KEY=check-deploy-$(shell printf '%064d' 0 | tr 0 k)-not-a-real-key \
+	ALLOWED_HOSTS=portal.example.cn CSRF_TRUSTED_ORIGINS=https://portal.example.cn \
+	SECURE_SSL_REDIRECT=1 SECURE_COOKIES=1 SECURE_HSTS_SECONDS=31536000 \
+	SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1 USE_X_FORWARDED_PROTO=1 TRUSTED_PROXY_COUNT=1 \
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
+
+.PHONY: run test lint migrations-check check-deploy compilemessages makemessages browser-deps clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Compiled translations come from Babel (pure Python): `make run` needs no gettext system package.
+compilemessages: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v '^$$' || true
+	@test -f locale/zh_Hans/LC_MESSAGES/django.mo
+
+# Extracting strings needs GNU gettext (a developer's tool, not a runtime one).
+makemessages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+
+run: $(VENV)/.installed compilemessages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@test -f $(VAR_DIR)/.demo-seeded || ($(PY) manage.py seed_demo && touch $(VAR_DIR)/.demo-seeded)
+	@echo "Serving http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	OTP_REQUIRED_FOR_ADMINS=$${OTP_REQUIRED_FOR_ADMINS:-0} $(VENV)/bin/honcho --no-prefix -f Procfile start --port $(PORT)
+
+browser-deps:
+	@command -v chromium >/dev/null && dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: $(VENV)/.installed
+	$(PY) manage.py makemigrations --check --dry-run
+
+check-deploy: $(VENV)/.installed
+	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+
+test: $(VENV)/.installed-dev browser-deps lint migrations-check compilemessages check-deploy
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) var test-output

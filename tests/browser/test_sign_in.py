@@ -1,0 +1,46 @@
+import pytest
+from django.core.management import call_command
+
+from unionportal.core.demo import DEMO_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_city(settings):
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def sign_in(page, live_server, username, password=DEMO_PASSWORD):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_counter_clerk_signs_in_in_chinese_and_reaches_the_workbench(page, live_server, demo_city, screenshot):
+    page.goto(f"{live_server.url}/")
+    assert "登录" in page.title()
+    screenshot(page, "login")
+
+    sign_in(page, live_server, "counter_clerk")
+
+    page.get_by_role("heading", name="工作台").wait_for()
+    assert page.get_by_test_id("pending-empty").is_visible()
+    assert "李娜" in page.get_by_test_id("user-menu").inner_text()
+    screenshot(page, "workbench")
+
+
+def test_wrong_password_keeps_the_username_and_says_why(page, live_server, demo_city):
+    sign_in(page, live_server, "counter_clerk", "not-the-password")
+    assert "用户名或密码不正确" in page.content()
+    assert page.get_by_label("用户名").input_value() == "counter_clerk"
+
+
+def test_workbench_fits_a_phone_without_horizontal_scrolling(phone_page, live_server, demo_city, screenshot):
+    sign_in(phone_page, live_server, "county_shangzhou")
+    phone_page.get_by_role("heading", name="工作台").wait_for()
+    scroll_width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 360
+    screenshot(phone_page, "workbench-phone")

@@ -1,0 +1,58 @@
+import pytest
+
+from members.models import Organisation
+from tests.factories import UserFactory, make_organisation
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs collectstatic; tests serve static files straight from the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def tree(db):
+    """A small city: the city federation, two counties, and a grassroots union under each county.
+
+    Returns a dict of nodes by short name.
+    """
+    city = make_organisation(kind=Organisation.Kind.CITY, code="611000", name="商洛市总工会")
+    shangzhou = make_organisation(parent=city, kind=Organisation.Kind.COUNTY, code="611002", name="商州区总工会")
+    shanyang = make_organisation(parent=city, kind=Organisation.Kind.COUNTY, code="611024", name="山阳县总工会")
+    union_sz = make_organisation(parent=shangzhou, code="611002001001", name="商州某公司工会")
+    union_sy = make_organisation(parent=shanyang, code="611024001001", name="山阳某公司工会")
+    return {
+        name: Organisation.objects.get(pk=node.pk)
+        for name, node in {
+            "city": city,
+            "shangzhou": shangzhou,
+            "shanyang": shanyang,
+            "union_sz": union_sz,
+            "union_sy": union_sy,
+        }.items()
+    }
+
+
+# Three standing personas (healthchecks' owner / teammate / outsider): a user of the county that owns
+# the data, the city above it, and a user of another county.
+@pytest.fixture
+def county_user(tree):
+    return UserFactory(username="sz_staff", organisation=tree["shangzhou"], roles=["county_staff"])
+
+
+@pytest.fixture
+def other_county_user(tree):
+    return UserFactory(username="sy_staff", organisation=tree["shanyang"], roles=["county_staff"])
+
+
+@pytest.fixture
+def city_user(tree):
+    return UserFactory(username="city_staff1", organisation=tree["city"], roles=["city_staff"])
+
+
+@pytest.fixture
+def auditor(tree):
+    return UserFactory(username="auditor1", organisation=tree["city"], roles=["auditor"])

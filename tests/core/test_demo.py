@@ -1,0 +1,31 @@
+import pytest
+from auditlog.models import LogEntry
+from django.core.management import call_command
+from django.urls import reverse
+
+from members.demo import ACCOUNTS, COUNTIES
+from members.models import Organisation
+from unionportal.core.demo import DEMO_PASSWORD
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_city_and_is_idempotent(settings):
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (Organisation.objects.count(), LogEntry.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert (Organisation.objects.count(), LogEntry.objects.count()) == counts
+    city = Organisation.objects.get(code="611000")
+    assert city.name == "商洛市总工会" and city.is_root()
+    assert {c.code for c in Organisation.objects.get_children(city)} == {code for code, _name in COUNTIES}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", sorted(ACCOUNTS))
+def test_every_demo_account_signs_in_with_the_demo_password(client, settings, username):
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    response = client.post(reverse("accounts:login"), {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
