@@ -7,6 +7,8 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 VAR_DIR ?= $(CURDIR)/var
 export VAR_DIR PORT
+# The Procfile's gunicorn and celery are the ones installed in the virtualenv.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 # Tests and check-deploy talk to the real services.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/unionportal
@@ -47,7 +49,7 @@ run: $(VENV)/.installed compilemessages
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@test -f $(VAR_DIR)/.demo-seeded || ($(PY) manage.py seed_demo && touch $(VAR_DIR)/.demo-seeded)
 	@echo "Serving http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
-	OTP_REQUIRED_FOR_ADMINS=$${OTP_REQUIRED_FOR_ADMINS:-0} $(VENV)/bin/honcho --no-prefix -f Procfile start --port $(PORT)
+	OTP_REQUIRED_FOR_ADMINS=$${OTP_REQUIRED_FOR_ADMINS:-0} $(VENV)/bin/honcho -f Procfile start --port $(PORT)
 
 browser-deps:
 	@command -v chromium >/dev/null && dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || \

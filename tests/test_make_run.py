@@ -38,33 +38,33 @@ def test_make_run_serves_the_sign_in_page_and_runs_its_clocks(tmp_path):
         ["make", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
     )
     base = f"http://127.0.0.1:{port}"
+    status, page, body, worker_ok = None, "", "", False
     try:
         deadline = time.monotonic() + 240
-        status, page = None, ""
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and status is None:
             try:
                 status, page = _get(f"{base}/accounts/login/")
-                break
             except OSError:
                 time.sleep(1)
-        assert status == 200, "make run did not serve the login page"
-        assert "登录" in page and 'lang="zh-hans"' in page
-        assert (tmp_path / "var" / "portal.sqlite3").exists()
-
         # The embedded worker and beat are real: the heartbeat clock reaches the database.
-        worker_ok = False
-        while time.monotonic() < deadline and not worker_ok:
+        while status and time.monotonic() < deadline and not worker_ok:
             _status, body = _get(f"{base}/healthz")
             worker_ok = '"worker": {"ok": true' in body
             time.sleep(1)
-        assert worker_ok, body
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
         try:
             output = process.communicate(timeout=30)[0].decode(errors="replace")
+            stopped = True
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             output = process.communicate()[0].decode(errors="replace")
-            pytest.fail("make run did not stop on Ctrl-C:\n" + output[-3000:])
+            stopped = False
+
+    assert status == 200, "make run did not serve the login page:\n" + output[-3000:]
+    assert "登录" in page and 'lang="zh-hans"' in page
+    assert (tmp_path / "var" / "portal.sqlite3").exists()
+    assert worker_ok, body + output[-3000:]
+    assert stopped, "make run did not stop on Ctrl-C:\n" + output[-3000:]
     with pytest.raises(OSError):
         _get(f"{base}/accounts/login/")

@@ -18,9 +18,16 @@ def test_an_edit_records_who_when_where_and_old_to_new(client, tree, settings):
     client.post(
         reverse("admin:accounts_user_change", args=[clerk.pk]),
         {
-            "username": "clerk9", "name": "新名", "phone": "13900001111", "email": "",
-            "organisation": tree["city"].pk, "is_active": "on",
-            "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-01-01", "date_joined_1": "08:00:00",
+            "username": "clerk9",
+            "name": "新名",
+            "phone": "13900001111",
+            "email": "",
+            "organisation": tree["city"].pk,
+            "is_active": "on",
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "08:00:00",
         },
         REMOTE_ADDR="10.2.3.4",
     )
