@@ -21,7 +21,7 @@ DEPLOY_ENV = DEBUG=0 SECRET_KEY=check-deploy-$(shell printf '%064d' 0 | tr 0 k)-
 	SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1 USE_X_FORWARDED_PROTO=1 TRUSTED_PROXY_COUNT=1 \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: run test lint migrations-check check-deploy compilemessages makemessages browser-deps clean
+.PHONY: run test screenshots lint migrations-check check-deploy compilemessages makemessages browser-deps clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ check-deploy: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev browser-deps lint migrations-check compilemessages check-deploy
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest
+
+# Refresh the README's screenshots from the browser tests.
+screenshots: $(VENV)/.installed-dev browser-deps compilemessages
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(VENV)/bin/pytest -m browser -q
 
 clean:
 	rm -rf $(VENV) var test-output

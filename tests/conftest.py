@@ -5,7 +5,9 @@ from tests.factories import UserFactory, make_organisation
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
+def _fast_test_settings(settings):
+    # A deliberately slow password hash is the point in production and pure waiting in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The manifest storage needs collectstatic; tests serve static files straight from the finders.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -4,8 +4,8 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 
 from members.models import Organisation
-from unionportal.accounts import audit
 from tests.factories import UserFactory
+from unionportal.accounts import audit
 
 
 @pytest.mark.django_db

@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from members.models import Organisation
-from unionportal.accounts.scope import access, scope_queryset
 from tests.factories import UserFactory
+from unionportal.accounts.scope import access, scope_queryset
 
 
 @pytest.mark.django_db

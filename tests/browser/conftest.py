@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
+# `make screenshots` points this at docs/screenshots/ to refresh the README's pictures.
+OUTPUT = Path(os.environ.get("SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "test-output" / "browser")
 # Playwright's sync API runs an event loop in this thread; Django's live server and ORM calls from the
 # test are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

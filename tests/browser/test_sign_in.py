@@ -44,3 +44,22 @@ def test_workbench_fits_a_phone_without_horizontal_scrolling(phone_page, live_se
     scroll_width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 360
     screenshot(phone_page, "workbench-phone")
+
+
+def test_auditor_finds_who_changed_an_organisation(page, live_server, demo_city, screenshot):
+    from members.models import Organisation
+    from unionportal.accounts import audit
+
+    union = Organisation.objects.get(code="611002001001")
+    union.name = "商洛市城投物业有限公司工会委员会"
+    union.save()
+    audit.log_export(actor=None, model=Organisation, rows=8, description="组织架构导出")
+
+    sign_in(page, live_server, "auditor")
+    page.get_by_role("link", name="审计日志").click()
+    page.get_by_label("记录", exact=True).fill("城投物业")
+    page.get_by_role("button", name="筛选").click()
+    rows = page.locator("tbody tr")
+    assert rows.count() >= 1
+    assert "城投物业" in rows.first.inner_text()
+    screenshot(page, "audit-log")

@@ -11,6 +11,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from unionportal.core.display import mask_identifier
 
@@ -19,6 +20,13 @@ from .security import client_ip
 
 REVEAL = "reveal"
 EXPORT = "export"
+
+ACTION_LABELS = {
+    LogEntry.Action.CREATE: _("created"),
+    LogEntry.Action.UPDATE: _("changed"),
+    LogEntry.Action.DELETE: _("deleted"),
+    LogEntry.Action.ACCESS: _("viewed"),
+}
 
 
 def mask_value(value: str) -> str:

@@ -5,6 +5,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .audit import ACTION_LABELS
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -47,7 +49,7 @@ class TokenForm(forms.Form):
 
 class AuditFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(label=_("Account"), field_name="actor__username", lookup_expr="icontains")
-    action = django_filters.ChoiceFilter(label=_("Action"), choices=LogEntry.Action.choices)
+    action = django_filters.ChoiceFilter(label=_("Action"), choices=list(ACTION_LABELS.items()), empty_label=_("All"))
     model = django_filters.ModelChoiceFilter(
         label=_("Record type"), field_name="content_type", queryset=None, empty_label=_("All")
     )

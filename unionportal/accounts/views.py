@@ -1,7 +1,6 @@
 import base64
 
 import segno
-from auditlog.models import LogEntry
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
-from .audit import audit_entries_for
+from .audit import ACTION_LABELS, audit_entries_for
 from .forms import AuditFilter, LoginForm, TokenForm
 from .roles import role_label
 from .security import requires_two_factor, safe_next
@@ -132,6 +131,8 @@ def audit_list(request):
     page = list(rows[: AUDIT_PAGE_SIZE + 1])
     has_more = len(page) > AUDIT_PAGE_SIZE
     page = page[:AUDIT_PAGE_SIZE]
+    for entry in page:
+        entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
     query = request.GET.copy()
     query.pop("before", None)
     if has_more:
@@ -152,7 +153,8 @@ def audit_list(request):
 @permission_required("accounts.view_audit_log", raise_exception=True)
 def audit_detail(request, pk):
     entry = get_object_or_404(audit_entries_for(request.user), pk=pk)
-    return render(request, "accounts/audit_detail.html", {"entry": entry, "Action": LogEntry.Action})
+    entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
+    return render(request, "accounts/audit_detail.html", {"entry": entry})
 
 
 def _active_lockouts():

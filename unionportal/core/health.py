@@ -24,7 +24,7 @@ def check_broker() -> tuple[bool, str]:
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     try:
         with Connection(url, transport_options=options, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as exc:  # noqa: BLE001
         return False, exc.__class__.__name__
     return True, url.split("://", 1)[0]
