@@ -38,6 +38,7 @@ ROLES: dict[str, Role] = {
             _("Security administrator"),
             (
                 "accounts.view_user",
+                "accounts.change_user",  # reset passwords, assign roles
                 "accounts.manage_security",
                 "axes.view_accessattempt",
                 "axes.delete_accessattempt",
