@@ -14,3 +14,13 @@ class MembersConfig(AppConfig):
             self.get_model("Organisation"),
             exclude_fields=["path", "depth", "numchild", "created_at", "updated_at", "staff"],
         )
+        # Personal data: every change is audited, identifiers masked in the log.
+        audit.register(
+            self.get_model("Member"),
+            exclude_fields=["org_path", "created_at", "updated_at"],
+            mask_fields=["id_number", "phone"],
+        )
+        audit.register(self.get_model("MemberCard"), mask_fields=["number"])
+        audit.register(self.get_model("Transfer"))
+        audit.register(self.get_model("CertificateCase"))
+        audit.register(self.get_model("Enterprise"), exclude_fields=["created_at", "updated_at"])

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from .views import drive, roster
+from .views import organisations as org_views
 
 app_name = "members"
 
 urlpatterns = [
-    path("organisations/", views.organisation_list, name="organisation-list"),
-    path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+    path("organisations/", org_views.organisation_list, name="organisation-list"),
+    path("organisations/<int:pk>/", org_views.organisation_detail, name="organisation-detail"),
+    *roster.urlpatterns,
+    *drive.urlpatterns,
 ]

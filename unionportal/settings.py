@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -169,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "unionportal.core.tasks.heartbeat",
         "schedule": env.float("HEARTBEAT_SECONDS", default=60.0),
     },
+    "members-certificate-alerts": {
+        "task": "members.tasks.refresh_certificate_alerts",
+        "schedule": crontab(hour=1, minute=10),
+    },
 }
 # /healthz calls the worker down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(minutes=3)
@@ -281,6 +286,15 @@ SPECTACULAR_SETTINGS = {
 
 # --- Notices --------------------------------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="unionportal.notifications.sms.ConsoleBackend")
+
+# --- Members and unions (DOMAIN.md §2-3) -----------------------------------------------------------
+MEMBER_NUMBER_PREFIX = env("MEMBER_NUMBER_PREFIX", default="611000")
+CERTIFICATE_EXPIRY_WARNING_DAYS = env.int("CERTIFICATE_EXPIRY_WARNING_DAYS", default=60)
+CERTIFICATE_CHANGE_REPORT_DAYS = env.int("CERTIFICATE_CHANGE_REPORT_DAYS", default=30)
+DRIVE_MIN_EMPLOYEES = env.int("DRIVE_MIN_EMPLOYEES", default=25)  # the organising drive's ledger threshold
+ROSTER_ASYNC_ROWS = env.int("ROSTER_ASYNC_ROWS", default=1000)  # larger rosters run as a Celery task
+ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=100_000)  # one upload; larger files are refused
+MEMBER_SEARCH_LIMIT = 50  # name search shows at most this many matches
 
 # --- The portal itself ----------------------------------------------------------------------------
 # Shown in the header; empty means the translated default name (the demo city, Shangluo).

@@ -24,6 +24,18 @@ class Role:
 
 _ORG_READ = ("members.view_organisation",)
 _ORG_WRITE = ("members.add_organisation", "members.change_organisation", *_ORG_READ)
+_MEMBER_READ = ("members.view_member",)
+_MEMBER_WRITE = (
+    *_MEMBER_READ,
+    "members.add_member",
+    "members.change_member",
+    "members.add_transfer",
+    "members.change_transfer",
+    "members.add_rosterimport",
+)
+_CERTIFICATES = ("members.view_certificatecase", "members.add_certificatecase")
+_DRIVE = ("members.view_enterprise", "members.add_enterprise", "members.change_enterprise")
+_FEDERATION_STAFF = (*_ORG_WRITE, *_MEMBER_WRITE, *_CERTIFICATES, *_DRIVE, "accounts.reveal_sensitive")
 
 ROLES: dict[str, Role] = {
     role.code: role
@@ -47,13 +59,17 @@ ROLES: dict[str, Role] = {
             ),
         ),
         Role("auditor", _("Auditor"), ("accounts.view_audit_log", "auditlog.view_logentry")),
-        Role("city_staff", _("City federation staff"), (*_ORG_WRITE, "accounts.reveal_sensitive")),
-        Role("county_staff", _("County federation staff"), (*_ORG_WRITE, "accounts.reveal_sensitive")),
-        Role("counter_clerk", _("Service counter clerk"), (*_ORG_READ, "accounts.reveal_sensitive")),
-        Role("reviewer", _("Reviewer"), (*_ORG_READ, "accounts.reveal_sensitive")),
-        Role("approver", _("Approver"), (*_ORG_READ, "accounts.reveal_sensitive")),
-        Role("finance", _("Finance"), (*_ORG_READ, "accounts.reveal_sensitive")),
-        Role("union_officer", _("Grassroots union officer"), _ORG_READ),
+        Role("city_staff", _("City federation staff"), _FEDERATION_STAFF),
+        Role("county_staff", _("County federation staff"), _FEDERATION_STAFF),
+        Role(
+            "counter_clerk",
+            _("Service counter clerk"),
+            (*_ORG_READ, *_MEMBER_WRITE, *_CERTIFICATES, "accounts.reveal_sensitive"),
+        ),
+        Role("reviewer", _("Reviewer"), (*_ORG_READ, *_MEMBER_READ, "accounts.reveal_sensitive")),
+        Role("approver", _("Approver"), (*_ORG_READ, *_MEMBER_READ, "accounts.reveal_sensitive")),
+        Role("finance", _("Finance"), (*_ORG_READ, *_MEMBER_READ, "accounts.reveal_sensitive")),
+        Role("union_officer", _("Grassroots union officer"), (*_ORG_READ, *_MEMBER_WRITE)),
         Role("member", _("Member"), (), staff=False),
     ]
 }

@@ -3,8 +3,8 @@ from django.shortcuts import render
 
 from unionportal.accounts.scope import in_scope
 
-from . import selectors
-from .models import Organisation
+from .. import selectors
+from ..models import Organisation
 
 
 @login_required
