@@ -14,7 +14,11 @@ class NavItem:
 
 MAIN_MENU = [
     NavItem(_("Workbench"), "core:workbench"),
+    NavItem(_("Members"), "members:member-lookup", "members.view_member"),
     NavItem(_("Organisations"), "members:organisation-list", "members.view_organisation"),
+    NavItem(_("Roster import"), "members:roster-list", "members.add_rosterimport"),
+    NavItem(_("Organising drive"), "members:drive-list", "members.view_enterprise"),
+    NavItem(_("Membership figures"), "members:figures", "members.view_member"),
     NavItem(_("Audit log"), "accounts:audit-list", "accounts.view_audit_log"),
     NavItem(_("Login lockouts"), "accounts:lockout-list", "accounts.manage_security"),
 ]
