@@ -275,9 +275,10 @@ class Member(models.Model):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         indexes = [
-            models.Index(
-                fields=["org_path", "id"], name="member_scope_keyset_idx", opclasses=["varchar_pattern_ops", "int8_ops"]
-            ),
+            # Serves the scoped list (org_path LIKE 'P%' ORDER BY org_path, id) and its keyset cursor
+            # ((org_path, id) > (p, i)) with one range scan; on PostgreSQL the column uses the "C"
+            # collation (migration 0004) so that one plain btree index does all three.
+            models.Index(fields=["org_path", "id"], name="member_scope_keyset_idx"),
             models.Index(fields=["name"], name="member_name_prefix_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["organisation", "status"], name="member_org_status_idx"),
             models.Index(fields=["joined_on"], name="member_joined_idx"),
