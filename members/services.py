@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from unionportal.accounts.scope import in_scope
 from unionportal.core import numbers
 
-from .models import CertificateCase, Member, MembershipPeriod, Organisation, OrganisationEvent, Transfer
+from .models import CertificateCase, Member, MemberCard, MembershipPeriod, Organisation, OrganisationEvent, Transfer
 from .validators import birth_date_from_id, sex_from_id, validate_id_number
 
 MEMBER_SEQUENCE = "member"
@@ -354,6 +354,16 @@ def member_set_status(*, actor, member: Member, status: str, on: date | None = N
     locked.status, locked.status_changed_on = status, on
     locked.save(update_fields=["status", "status_changed_on", "updated_at"])
     return locked
+
+
+@transaction.atomic
+def member_card_issue(*, actor, member: Member, number: str, issued_on: date) -> MemberCard:
+    """Record a service card; a card still in use is cancelled by its replacement."""
+    _require_scope(actor, member.organisation)
+    for card in MemberCard.objects.select_for_update().filter(member=member, status=MemberCard.Status.ACTIVE):
+        card.status = MemberCard.Status.CANCELLED
+        card.save(update_fields=["status"])
+    return MemberCard.objects.create(member=member, number=number, issued_on=issued_on)
 
 
 def _move_member(member: Member, target: Organisation, on: date, reason: str) -> None:

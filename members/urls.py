@@ -1,14 +1,12 @@
-from django.urls import path
-
-from .views import drive, members, roster
-from .views import organisations as org_views
+from .views import drive, figures, members, organisations, roster
 
 app_name = "members"
 
+# Each view module owns its URLs; the member pages come last because they start at the app's root.
 urlpatterns = [
-    path("organisations/", org_views.organisation_list, name="organisation-list"),
-    path("organisations/<int:pk>/", org_views.organisation_detail, name="organisation-detail"),
-    *members.urlpatterns,
+    *organisations.urlpatterns,
+    *figures.urlpatterns,
     *roster.urlpatterns,
     *drive.urlpatterns,
+    *members.urlpatterns,
 ]

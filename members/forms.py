@@ -1,0 +1,207 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import CertificateCase, Member, Organisation
+from .validators import validate_id_number, validate_mobile, validate_union_uscc, validate_uscc
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LookupForm(forms.Form):
+    q = forms.CharField(
+        label=_("ID number, member number, phone or name"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "inputmode": "search"}),
+    )
+
+
+MEMBER_FIELDS = [
+    "name", "id_type", "id_number", "sex", "ethnicity", "phone", "education", "skill_level", "political_status",
+    "household", "is_migrant_worker", "employment", "new_form_group", "employer", "position", "is_model_worker",
+    "joined_on",
+]  # fmt: skip
+
+
+class MemberForm(forms.ModelForm):
+    """Registration and correction of a member's real-name particulars."""
+
+    class Meta:
+        model = Member
+        fields = MEMBER_FIELDS
+        widgets = {"joined_on": DATE}
+        help_texts = {
+            "sex": _("Taken from the ID number for resident ID cards."),
+            "id_number": _("A lower-case x is accepted; an ID-card reader can type it here."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sex"].required = False
+        self.fields["joined_on"].required = False
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"]
+        if self.cleaned_data.get("id_type", Member.IdType.RESIDENT) == Member.IdType.RESIDENT:
+            return validate_id_number(value)
+        return value.strip().upper()
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"]
+        return validate_mobile(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("employment") == Member.Employment.NEW_FORM and not data.get("new_form_group"):
+            self.add_error("new_form_group", _("Choose the new-form group for a member in a new form of employment."))
+        if data.get("employment") == Member.Employment.STANDARD:
+            data["new_form_group"] = ""
+        if data.get("id_type") != Member.IdType.RESIDENT and not data.get("sex"):
+            self.add_error("sex", _("Choose the sex; it cannot be read from this kind of ID."))
+        return data
+
+    def validate_unique(self):
+        # Uniqueness of the ID number is the service's business: it offers a transfer instead of an error.
+        pass
+
+
+class UnionChoiceForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Union"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args, unions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = unions
+
+
+class MemberStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[(s.value, s.label) for s in Member.Status if s != Member.Status.ACTIVE],
+    )
+    on = forms.DateField(label=_("Date"), widget=DATE)
+
+
+class CardForm(forms.Form):
+    number = forms.RegexField(
+        label=_("Card number"), regex=r"^\d{12,19}$",
+        error_messages={"invalid": _("A card number is 12 to 19 digits.")},
+    )  # fmt: skip
+    issued_on = forms.DateField(label=_("Issued on"), widget=DATE)
+
+
+class TransferForm(forms.Form):
+    to_code = forms.CharField(
+        label=_("Receiving union"),
+        max_length=32,
+        help_text=_("The receiving union's code or its unified social credit code."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def clean_to_code(self):
+        code = self.cleaned_data["to_code"].strip().upper()
+        union = Organisation.objects.filter(kind=Organisation.Kind.GRASSROOTS, is_active=True).filter(
+            code=code
+        ).first() or Organisation.objects.filter(
+            kind=Organisation.Kind.GRASSROOTS, is_active=True, credit_code=code
+        ).first()
+        if union is None:
+            raise ValidationError(_("No active grassroots union has this code."))
+        return union
+
+
+class DeclineForm(forms.Form):
+    note = forms.CharField(label=_("Why it is declined"), max_length=200)
+
+
+ORGANISATION_FIELDS = [
+    "name", "short_name", "credit_code", "employer_name", "employer_credit_code", "employer_nature", "industry",
+    "employee_count", "founded_on", "term_ends_on", "chair_name", "chair_full_time", "chair_phone", "address",
+    "has_women_committee", "has_audit_committee", "has_workers_congress", "has_collective_contract",
+]  # fmt: skip
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ORGANISATION_FIELDS
+        widgets = {"founded_on": DATE, "term_ends_on": DATE}
+
+    def clean_credit_code(self):
+        value = self.cleaned_data["credit_code"]
+        if not value:
+            return None
+        code = validate_union_uscc(value)
+        clash = Organisation.objects.filter(credit_code=code).exclude(pk=self.instance.pk).first()
+        if clash:
+            raise ValidationError(_("This credit code already belongs to %(name)s.") % {"name": clash.name})
+        return code
+
+    def clean_employer_credit_code(self):
+        value = self.cleaned_data["employer_credit_code"]
+        return validate_uscc(value) if value else ""
+
+    def clean_chair_phone(self):
+        value = self.cleaned_data["chair_phone"]
+        return validate_mobile(value) if value else ""
+
+    def validate_unique(self):
+        pass  # credit_code checked above with a message naming the other union
+
+
+CHILD_KINDS = {
+    Organisation.Kind.CITY: [Organisation.Kind.COUNTY, Organisation.Kind.INDUSTRY, Organisation.Kind.PARK],
+    Organisation.Kind.COUNTY: [
+        Organisation.Kind.TOWNSHIP, Organisation.Kind.INDUSTRY, Organisation.Kind.PARK, Organisation.Kind.GRASSROOTS,
+    ],
+    Organisation.Kind.TOWNSHIP: [Organisation.Kind.GRASSROOTS],
+    Organisation.Kind.INDUSTRY: [Organisation.Kind.GRASSROOTS],
+    Organisation.Kind.PARK: [Organisation.Kind.GRASSROOTS],
+    Organisation.Kind.GRASSROOTS: [Organisation.Kind.GROUP],
+    Organisation.Kind.GROUP: [],
+}  # fmt: skip
+
+
+class OrganisationCreateForm(OrganisationForm):
+    class Meta(OrganisationForm.Meta):
+        fields = ["kind", "code", *ORGANISATION_FIELDS]
+
+    def __init__(self, *args, parent: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = CHILD_KINDS[parent.kind]
+        self.fields["kind"].choices = [(k.value, k.label) for k in allowed]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        if Organisation.objects.filter(code=code).exists():
+            raise ValidationError(_("Another organisation already uses this code."))
+        return code
+
+
+class MoveForm(forms.Form):
+    new_parent = forms.ModelChoiceField(label=_("New parent"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args, parents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].queryset = parents
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(label=_("Merge into"), queryset=Organisation.objects.none())
+    confirm = forms.BooleanField(
+        label=_("I understand: all active members move to the target union and this union is deregistered.")
+    )
+
+    def __init__(self, *args, targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets
+
+
+class DeregisterForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class CertificateCaseForm(forms.ModelForm):
+    class Meta:
+        model = CertificateCase
+        fields = ["kind", "certificate_number", "valid_from", "valid_until", "changed_on", "note"]
+        widgets = {"valid_from": DATE, "valid_until": DATE, "changed_on": DATE}
