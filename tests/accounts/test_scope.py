@@ -60,7 +60,7 @@ class TestOrganisationPages:
 
     def test_county_list_shows_own_children_and_hides_parent(self, client, tree, county_user):
         client.force_login(county_user)
-        page = client.get(reverse("members:organisation-list")).content.decode()
+        page = client.get(reverse("members:organisation-list"), follow=True).content.decode()
         assert "商州某公司工会" in page
         assert "山阳" not in page
         assert "商洛市总工会</a>" not in page
