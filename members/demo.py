@@ -1,11 +1,16 @@
 """Demo city: 商洛市总工会, its seven county federations, a few unions below them, and the demo accounts."""
 
+from datetime import date, timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
+from stdnum.cn import ric
 
 from unionportal.core.demo import DEMO_PASSWORD, seeder
 
-from .models import Organisation
+from . import services
+from .models import Member, Organisation
 
 K = Organisation.Kind
 
@@ -78,4 +83,82 @@ def seed() -> int:
         user.save()
         user.groups.add(Group.objects.get(name=role))
         created += 1
+    return created
+
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "华",
+    "平",
+]
+# (union code, how many members); the first member of 611002001001 is the demo member of the README.
+DEMO_MEMBERS = [("611002001001", 24), ("611024001001", 16)]
+DEMO_MEMBER_ID = "612501198806150020"  # 张芳, 商洛市城投物业有限公司工会
+
+
+def _demo_id(n: int) -> str:
+    born = date(1970, 1, 1) + timedelta(days=397 * n)
+    body = f"612501{born:%Y%m%d}{(n * 7) % 1000:03d}0"
+    return body[:17] + ric.calc_check_digit(body)
+
+
+@seeder("members")
+def seed_members() -> int:
+    """Forty members in two unions, a legal-person certificate about to expire, and a pending transfer."""
+    if Member.objects.exists():
+        return 0
+    User = get_user_model()
+    clerk = User.objects.get(username="counter_clerk")
+    created = 0
+    n = 0
+    for code, count in DEMO_MEMBERS:
+        union = Organisation.objects.get(code=code)
+        for i in range(count):
+            n += 1
+            first = code == "611002001001" and i == 0
+            services.member_register(
+                actor=clerk,
+                organisation=union,
+                data={
+                    "name": "张芳" if first else SURNAMES[n % len(SURNAMES)] + GIVEN[(n * 3) % len(GIVEN)],
+                    "id_number": DEMO_MEMBER_ID if first else _demo_id(n),
+                    "phone": f"139{n:08d}",
+                    "employer": union.name.removesuffix("工会"),
+                    "is_migrant_worker": n % 3 == 0,
+                    "employment": "new_form" if n % 9 == 0 else "standard",
+                    "new_form_group": "courier" if n % 9 == 0 else "",
+                    "joined_on": timezone.localdate() - timedelta(days=30 * (n % 30)),
+                },
+            )
+            created += 1
+    union = Organisation.objects.get(code="611002001001")
+    services.organisation_update(
+        actor=clerk, organisation=union,
+        data={"credit_code": "81611002MC00000152", "employer_credit_code": "91611002MA7000001T",
+              "employee_count": 60, "chair_name": "褚红", "founded_on": date(2015, 5, 1)},
+    )  # fmt: skip
+    services.certificate_case_file(
+        actor=clerk, organisation=union, kind="new", certificate_number="工法证字第6110020010号",
+        valid_from=date(2021, 1, 1), valid_until=timezone.localdate() + timedelta(days=45),
+    )  # fmt: skip
+    mover = Member.objects.filter(organisation__code="611024001001").order_by("pk").first()
+    services.transfer_send(actor=clerk, member=mover, to_organisation=union, reason="调入城投物业工作")
     return created
