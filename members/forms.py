@@ -76,7 +76,8 @@ class UnionChoiceForm(forms.Form):
 class MemberStatusForm(forms.Form):
     status = forms.ChoiceField(
         label=_("New status"),
-        choices=[(s.value, s.label) for s in Member.Status if s != Member.Status.ACTIVE],
+        # No preselected choice: a status change ends or freezes a membership, so it is always a deliberate pick.
+        choices=[("", "---------"), *((s.value, s.label) for s in Member.Status if s != Member.Status.ACTIVE)],
     )
     on = forms.DateField(label=_("Date"), widget=DATE)
 
