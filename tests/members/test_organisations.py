@@ -159,3 +159,17 @@ def test_union_officer_sees_only_their_union(client, tree):
     assert [m.organisation_id for m in page.context["page"].members] == [tree["union_sz"].pk]
     assert client.get(reverse("members:member-detail", args=[outsider.pk])).status_code == 404
     assert Member.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_county_page_counts_members_of_each_branch(client, tree, city_user):
+    township = make_organisation(parent=tree["shangzhou"], kind=Organisation.Kind.TOWNSHIP, code="611002002")
+    deep = make_organisation(parent=township, code="611002002001")
+    make_member(union=deep)
+    make_member(union=deep)
+    make_member(union=tree["union_sz"])
+    client.force_login(city_user)
+    response = client.get(reverse("members:organisation-detail", args=[tree["shangzhou"].pk]))
+    counts = {child.code: child.active_members for child in response.context["children"]}
+    assert counts == {"611002001001": 1, "611002002": 2}
+    assert response.context["active_members"] == 3
