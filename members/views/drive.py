@@ -1,5 +1,310 @@
-# Placeholder until the drive pages land (being written now); replace the whole module.
-from django.http import HttpResponse
-from django.urls import path
+"""The organising drive's pages: the ledger (建会台账) with its counts per county, the list import, one
+enterprise's page (status, owner, notes, founding its union). The work is done in ``members/drive.py``.
+"""
 
-urlpatterns = [path("drive/", lambda request: HttpResponse("drive"), name="drive-list")]
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.core.validators import FileExtensionValidator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from .. import drive
+from ..models import Enterprise, Organisation
+
+PAGE_SIZE = 50
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_ERRORS_SHOWN = 200
+
+
+# --- Forms -----------------------------------------------------------------------------------------
+
+
+class LedgerFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Name or credit code"), required=False, max_length=100)
+    county = forms.ModelChoiceField(
+        label=gettext_lazy("County or district"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), choices=[("", gettext_lazy("All")), *Enterprise.Status.choices], required=False
+    )
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("Owner"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    include_small = forms.BooleanField(required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = drive.drive_counties(user=user)
+        self.fields["owner"].queryset = drive.drive_owners(user=user)
+        self.fields["include_small"].label = _("Also enterprises with fewer than %(n)d employees") % {
+            "n": drive.drive_threshold()
+        }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Enterprise list (.xlsx)"), validators=[FileExtensionValidator(["xlsx"])])
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 10 MB. Split the list by county."))
+        return upload
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[(value, label) for value, label in Enterprise.Status.choices if value in drive.OPEN_STATUSES],
+    )
+
+
+class OwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("Owner"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Nobody"),
+    )
+
+    def __init__(self, *args, enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = drive.drive_owner_candidates(enterprise=enterprise)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("New note"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FoundUnionForm(forms.Form):
+    parent = forms.ModelChoiceField(label=gettext_lazy("Under"), queryset=Organisation.objects.none())
+    code = forms.CharField(
+        label=gettext_lazy("Code"), max_length=32, help_text=gettext_lazy("The new union's code, unique city-wide.")
+    )
+    name = forms.CharField(label=gettext_lazy("Union name"), max_length=100)
+    founded_on = forms.DateField(
+        label=gettext_lazy("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, actor, enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = drive.parent_choices(actor=actor, enterprise=enterprise)
+        self.fields["parent"].initial = enterprise.county_id
+        self.fields["name"].initial = _("%(enterprise)s trade union") % {"enterprise": enterprise.name}
+        self.fields["founded_on"].initial = timezone.localdate()
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if Organisation.objects.filter(code=code).exists():
+            raise ValidationError(_("This code is already used by another organisation."))
+        return code
+
+
+# --- Views -----------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("members.view_enterprise", raise_exception=True)
+def drive_list(request):
+    """The ledger: counts per county, then the filtered, paginated rows."""
+    user = request.user
+    filter_form = LedgerFilterForm(request.GET, user=user)
+    filter_form.is_valid()  # an invalid choice is just left out of the filter
+    data = filter_form.cleaned_data
+    rows = drive.drive_ledger(
+        user=user,
+        county=data.get("county"),
+        status=data.get("status", ""),
+        owner=data.get("owner"),
+        include_small=data.get("include_small", False),
+        search=data.get("q", "").strip(),
+    )
+    return render(
+        request,
+        "members/drive_list.html",
+        {
+            "filter": filter_form,
+            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "counts": drive.drive_counts(user=user),
+            "threshold": drive.drive_threshold(),
+        },
+    )
+
+
+@login_required
+@permission_required("members.add_enterprise", raise_exception=True)
+def drive_import(request):
+    """Upload a list; the result (with every row error) is shown on the same page."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = drive.enterprise_list_import(actor=request.user, file=upload, file_name=upload.name)
+        except ValidationError as error:
+            form.add_error("file", error)
+    return render(
+        request,
+        "members/drive_import.html",
+        {
+            "form": form,
+            "result": result,
+            "errors": result.errors[:MAX_ERRORS_SHOWN] if result else [],
+            "more_errors": max(len(result.errors) - MAX_ERRORS_SHOWN, 0) if result else 0,
+            "headers": drive.HEADERS,
+            "sources": "、".join(drive.SOURCES),
+        },
+    )
+
+
+@login_required
+@permission_required("members.add_enterprise", raise_exception=True)
+def drive_template(request):
+    buffer = io.BytesIO()
+    drive.import_template().save(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=_("enterprise-list-template") + ".xlsx")
+
+
+@login_required
+@permission_required("members.change_enterprise", raise_exception=True)
+@require_POST
+def drive_rematch(request):
+    """Run the matching again, e.g. after unions were registered since the last import."""
+    linked = drive.drive_match(actor=request.user)
+    messages.success(request, _("%(n)d enterprises were linked to their unions.") % {"n": linked})
+    return redirect("members:drive-list")
+
+
+@login_required
+@permission_required("members.view_enterprise", raise_exception=True)
+def drive_detail(request, pk):
+    return _detail(request, drive.enterprise_get(user=request.user, pk=pk))
+
+
+@login_required
+@permission_required("members.change_enterprise", raise_exception=True)
+@require_POST
+def drive_status(request, pk):
+    enterprise = drive.enterprise_get(user=request.user, pk=pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, enterprise, status_form=form)
+    return _apply(
+        request,
+        enterprise,
+        lambda: drive.enterprise_set_status(
+            actor=request.user, enterprise=enterprise, status=form.cleaned_data["status"]
+        ),
+        _("The status has been changed."),
+    )
+
+
+@login_required
+@permission_required("members.change_enterprise", raise_exception=True)
+@require_POST
+def drive_owner(request, pk):
+    enterprise = drive.enterprise_get(user=request.user, pk=pk)
+    form = OwnerForm(request.POST, enterprise=enterprise)
+    if not form.is_valid():
+        return _detail(request, enterprise, owner_form=form)
+    return _apply(
+        request,
+        enterprise,
+        lambda: drive.enterprise_assign_owner(
+            actor=request.user, enterprise=enterprise, owner=form.cleaned_data["owner"]
+        ),
+        _("The owner has been changed."),
+    )
+
+
+@login_required
+@permission_required("members.change_enterprise", raise_exception=True)
+@require_POST
+def drive_note(request, pk):
+    enterprise = drive.enterprise_get(user=request.user, pk=pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, enterprise, note_form=form)
+    return _apply(
+        request,
+        enterprise,
+        lambda: drive.enterprise_note_add(actor=request.user, enterprise=enterprise, text=form.cleaned_data["text"]),
+        _("The note has been added."),
+    )
+
+
+@login_required
+@permission_required(["members.change_enterprise", "members.add_organisation"], raise_exception=True)
+@require_POST
+def drive_found(request, pk):
+    enterprise = drive.enterprise_get(user=request.user, pk=pk)
+    if enterprise.union_id is not None:  # a second click after the first one finished
+        messages.error(request, _("%(enterprise)s is already linked to a union.") % {"enterprise": enterprise})
+        return redirect("members:drive-detail", enterprise.pk)
+    form = FoundUnionForm(request.POST, actor=request.user, enterprise=enterprise)
+    if not form.is_valid():
+        return _detail(request, enterprise, found_form=form)
+    return _apply(
+        request,
+        enterprise,
+        lambda: drive.enterprise_found_union(actor=request.user, enterprise=enterprise, **form.cleaned_data),
+        _("The union has been founded and linked to the enterprise."),
+    )
+
+
+def _apply(request, enterprise, action, success_message):
+    """Run a service; its refusal becomes an error message. Either way, back to the enterprise's page."""
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success_message)
+    return redirect("members:drive-detail", enterprise.pk)
+
+
+def _detail(request, enterprise, **bound_forms):
+    user = request.user
+    can_change = user.has_perm("members.change_enterprise")
+    can_found = can_change and user.has_perm("members.add_organisation") and enterprise.union_id is None
+    context = {
+        "enterprise": enterprise,
+        "notes": drive.enterprise_notes(enterprise=enterprise),
+        "can_change": can_change,
+        "status_form": StatusForm(initial={"status": enterprise.status}),
+        "owner_form": OwnerForm(enterprise=enterprise, initial={"owner": enterprise.owner_id}),
+        "note_form": NoteForm(),
+        "found_form": FoundUnionForm(actor=user, enterprise=enterprise) if can_found else None,
+        **bound_forms,
+    }
+    return render(request, "members/drive_detail.html", context)
+
+
+urlpatterns = [
+    path("drive/", drive_list, name="drive-list"),
+    path("drive/import/", drive_import, name="drive-import"),
+    path("drive/template.xlsx", drive_template, name="drive-template"),
+    path("drive/match/", drive_rematch, name="drive-match"),
+    path("drive/<int:pk>/", drive_detail, name="drive-detail"),
+    path("drive/<int:pk>/status/", drive_status, name="drive-status"),
+    path("drive/<int:pk>/owner/", drive_owner, name="drive-owner"),
+    path("drive/<int:pk>/notes/", drive_note, name="drive-note"),
+    path("drive/<int:pk>/found/", drive_found, name="drive-found"),
+]
