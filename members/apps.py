@@ -24,3 +24,4 @@ class MembersConfig(AppConfig):
         audit.register(self.get_model("Transfer"))
         audit.register(self.get_model("CertificateCase"))
         audit.register(self.get_model("Enterprise"), exclude_fields=["created_at", "updated_at"])
+        audit.register(self.get_model("EnterpriseNote"))

@@ -61,7 +61,7 @@ PARENT_KINDS = (
 
 def import_max_rows() -> int:
     """The most data rows one upload may hold; a list is a few thousand rows, read within the request."""
-    return getattr(settings, "DRIVE_IMPORT_MAX_ROWS", 20_000)
+    return settings.DRIVE_IMPORT_MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -465,12 +465,7 @@ def enterprise_note_add(*, actor, enterprise: Enterprise, text: str) -> Enterpri
     text = text.strip()
     if not text:
         raise ValidationError(_("The note is empty."))
-    note = EnterpriseNote.objects.create(enterprise=enterprise, author=actor, text=text)
-    # The note model is not registered with auditlog; record its creation the same way auditlog would.
-    LogEntry.objects.log_create(
-        note, action=LogEntry.Action.CREATE, changes={"text": ["None", text]}, actor=actor, force_log=True
-    )
-    return note
+    return EnterpriseNote.objects.create(enterprise=enterprise, author=actor, text=text)
 
 
 @transaction.atomic

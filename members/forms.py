@@ -100,11 +100,10 @@ class TransferForm(forms.Form):
 
     def clean_to_code(self):
         code = self.cleaned_data["to_code"].strip().upper()
-        union = Organisation.objects.filter(kind=Organisation.Kind.GRASSROOTS, is_active=True).filter(
-            code=code
-        ).first() or Organisation.objects.filter(
-            kind=Organisation.Kind.GRASSROOTS, is_active=True, credit_code=code
-        ).first()
+        union = (
+            Organisation.objects.filter(kind=Organisation.Kind.GRASSROOTS, is_active=True).filter(code=code).first()
+            or Organisation.objects.filter(kind=Organisation.Kind.GRASSROOTS, is_active=True, credit_code=code).first()
+        )
         if union is None:
             raise ValidationError(_("No active grassroots union has this code."))
         return union

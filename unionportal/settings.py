@@ -292,6 +292,7 @@ MEMBER_NUMBER_PREFIX = env("MEMBER_NUMBER_PREFIX", default="611000")
 CERTIFICATE_EXPIRY_WARNING_DAYS = env.int("CERTIFICATE_EXPIRY_WARNING_DAYS", default=60)
 CERTIFICATE_CHANGE_REPORT_DAYS = env.int("CERTIFICATE_CHANGE_REPORT_DAYS", default=30)
 DRIVE_MIN_EMPLOYEES = env.int("DRIVE_MIN_EMPLOYEES", default=25)  # the organising drive's ledger threshold
+DRIVE_IMPORT_MAX_ROWS = env.int("DRIVE_IMPORT_MAX_ROWS", default=20_000)  # one enterprise list upload
 ROSTER_ASYNC_ROWS = env.int("ROSTER_ASYNC_ROWS", default=1000)  # larger rosters run as a Celery task
 ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=100_000)  # one upload; larger files are refused
 MEMBER_SEARCH_LIMIT = 50  # name search shows at most this many matches
