@@ -161,4 +161,41 @@ def seed_members() -> int:
     )  # fmt: skip
     mover = Member.objects.filter(organisation__code="611024001001").order_by("pk").first()
     services.transfer_send(actor=clerk, member=mover, to_organisation=union, reason="调入城投物业工作")
-    return created
+    return created + _seed_drive_ledger()
+
+
+# (name, credit code without its check character, county code, employees, status)
+DRIVE_ENTERPRISES = [
+    ("商洛市城投物业有限公司", "91611002MA7000001", "611002", 60, "not_contacted"),
+    ("陕西商洛秦岭茶业有限公司", "91611002MA7000002", "611002", 86, "not_contacted"),
+    ("商洛市顺达快递服务有限公司", "91611002MA7000003", "611002", 42, "contacted"),
+    ("商州区美佳家政服务有限公司", "91611002MA7000004", "611002", 18, "not_contacted"),
+    ("山阳县天蓬山寨旅游开发有限公司", "91611024MA7000005", "611024", 130, "not_contacted"),
+    ("山阳县金川化工有限公司", "91611024MA7000006", "611024", 210, "preparing"),
+    ("山阳县鑫源建材有限公司", "91611024MA7000007", "611024", 35, "not_contacted"),
+]
+
+
+def _seed_drive_ledger() -> int:
+    """A few enterprises on the organising-drive ledger; the two with unions are matched by credit code."""
+    from stdnum.cn import uscc
+
+    from . import drive
+    from .models import Enterprise
+
+    def code(body):
+        return body + uscc.calc_check_digit(body)
+
+    for name, body, county, employees, status in DRIVE_ENTERPRISES:
+        Enterprise.objects.create(
+            name=name, credit_code=code(body), county=Organisation.objects.get(code=county),
+            employee_count=employees, source="market", status=status,
+        )  # fmt: skip
+    officer = get_user_model().objects.get(username="county_shanyang")
+    services.organisation_update(
+        actor=officer,
+        organisation=Organisation.objects.get(code="611024001001"),
+        data={"employer_credit_code": code("91611024MA7000005"), "employee_count": 130},
+    )
+    drive.drive_match()
+    return len(DRIVE_ENTERPRISES)
