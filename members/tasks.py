@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from . import services
+from .roster import roster_process  # noqa: F401  (the roster task, for Celery to find here)
 
 
 @shared_task

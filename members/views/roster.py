@@ -1,5 +1,226 @@
-# Placeholder until the roster pages land (being written now); replace the whole module.
-from django.http import HttpResponse
-from django.urls import path
+"""Roster import pages (花名册) and the member export. The work is in ``members/roster.py``."""
 
-urlpatterns = [path("roster/", lambda request: HttpResponse("roster"), name="roster-list")]
+import io
+import tempfile
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from unionportal.accounts.scope import access, scope_queryset
+from unionportal.accounts.security import client_ip
+
+from .. import roster as rosters
+from ..models import Member, Organisation, RosterImport
+
+IMPORT_PERMISSION = "members.add_rosterimport"
+LIST_SIZE = 50
+
+
+class RosterUploadForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Union"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Roster file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        unions = scope_queryset(
+            Organisation.objects.filter(kind=Organisation.Kind.GRASSROOTS, is_active=True), user
+        ).order_by("path")
+        field = self.fields["organisation"]
+        field.queryset = unions
+        field.label_from_instance = lambda union: f"{union.name}（{union.code}）"
+        if user.organisation_id and user.organisation.is_union:
+            field.initial = user.organisation_id
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > rosters.MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(mb)d MB. Split the roster into several files.")
+                % {"mb": rosters.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+def _export_nodes(user):
+    """What the export can be narrowed to on the list page: the user's node and the federations under it.
+
+    Any node in scope works through ``?organisation=<id>`` (an organisation page can link to it).
+    """
+    nodes = scope_queryset(Organisation.objects.exclude(kind=Organisation.Kind.GROUP), user)
+    if user.organisation_id:
+        own = user.organisation
+        return nodes.filter(path__startswith=own.path, depth__lte=own.depth + 1).order_by("path")
+    return nodes.filter(depth__lte=2).order_by("path")
+
+
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+def roster_list(request):
+    """Upload a roster for one of the user's unions, and see the recent uploads in scope."""
+    form = RosterUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster = rosters.roster_upload(
+                actor=request.user, organisation=form.cleaned_data["organisation"], upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            form.add_error("organisation", error)
+        else:
+            return redirect("members:roster-detail", pk=roster.pk)
+    imports = scope_queryset(RosterImport.objects.select_related("organisation", "uploaded_by"), request.user)
+    return render(
+        request,
+        "members/roster_list.html",
+        {
+            "form": form,
+            "imports": imports[:LIST_SIZE],
+            "headings": [column.heading for column in rosters.COLUMNS],
+            "async_rows": settings.ROSTER_ASYNC_ROWS,
+            "max_rows": settings.ROSTER_MAX_ROWS,
+            "export_nodes": _export_nodes(request.user) if request.user.has_perm("members.view_member") else [],
+            "statuses": Member.Status.choices,
+        },
+    )
+
+
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+@require_GET
+def roster_template(request):
+    return FileResponse(
+        io.BytesIO(rosters.roster_template()),
+        as_attachment=True,
+        filename=_("member-roster-template.xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _roster_for(request, pk) -> RosterImport:
+    return access(RosterImport.objects.select_related("organisation", "uploaded_by"), request.user, pk=pk)
+
+
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+def roster_detail(request, pk):
+    """The preview of a checked roster, the progress of one at work, or the outcome; as the row says now."""
+    roster = _roster_for(request, pk)
+    errors = [entry for entry in roster.errors if "transfer" not in entry]
+    offers = [entry for entry in roster.errors if "transfer" in entry]
+    return render(
+        request,
+        "members/roster_detail.html",
+        {
+            "roster": roster,
+            "errors": errors,
+            "more_errors": max(roster.error_rows - len({entry["row"] for entry in errors}), 0),
+            "offers": offers,
+            "more_offers": max(roster.transfer_rows - len(offers), 0),
+            "progress": rosters.roster_progress(roster),
+            "working": roster.status in (RosterImport.Status.VALIDATING, RosterImport.Status.IMPORTING),
+        },
+    )
+
+
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+@require_GET
+def roster_progress(request, pk):
+    """The progress bar, polled by htmx every second; once the work is over the page reloads itself."""
+    roster = _roster_for(request, pk)
+    working = roster.status in (RosterImport.Status.VALIDATING, RosterImport.Status.IMPORTING)
+    if request.htmx and not working:
+        return HttpResponseClientRefresh()
+    return render(
+        request,
+        "members/roster_progress.html",
+        {"roster": roster, "progress": rosters.roster_progress(roster), "working": working},
+    )
+
+
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+@require_POST
+def roster_confirm(request, pk):
+    roster = _roster_for(request, pk)
+    ticked = {int(row) for row in request.POST.getlist("transfer") if row.isdigit()}
+    # The outcome (or the progress bar) is on the roster's page; a second click lands there too.
+    rosters.roster_confirm(
+        actor=request.user,
+        roster_import=roster,
+        transfer_rows=ticked,
+        transfer_all=request.POST.get("transfer_all") == "1",
+        remote_addr=client_ip(request) or None,
+    )
+    return redirect("members:roster-detail", pk=roster.pk)
+
+
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+@require_GET
+def roster_errors(request, pk):
+    """The rows not imported, with the reason of each, as an xlsx file."""
+    roster = _roster_for(request, pk)
+    if not roster.error_file:
+        raise Http404
+    stem = roster.original_name.rsplit(".", 1)[0] or "roster"
+    return FileResponse(
+        roster.error_file.open("rb"),
+        as_attachment=True,
+        filename=_("%(name)s-errors.xlsx") % {"name": stem},
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+@permission_required("members.view_member", raise_exception=True)
+@require_GET
+def member_export(request):
+    """The members in scope as xlsx, optionally under one node and of one status; masked unless asked and allowed."""
+    organisation = None
+    if request.GET.get("organisation", "").isdigit():
+        organisation = access(Organisation, request.user, pk=int(request.GET["organisation"]))
+    status = request.GET.get("status", "")
+    if status and status not in Member.Status.values:
+        status = ""
+    full_numbers = request.GET.get("full") == "1"
+    if full_numbers and not request.user.has_perm("accounts.reveal_sensitive"):
+        raise PermissionDenied
+    # FileResponse streams the file in blocks and closes it afterwards; past 16 MB it lives on disk.
+    output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    rosters.member_export(
+        actor=request.user, output=output, organisation=organisation, status=status, full_numbers=full_numbers
+    )
+    output.seek(0)
+    name = organisation.name if organisation else _("members")
+    return FileResponse(
+        output,
+        as_attachment=True,
+        filename=f"{name}-{timezone.localdate():%Y%m%d}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+urlpatterns = [
+    path("roster/", roster_list, name="roster-list"),
+    path("roster/template/", roster_template, name="roster-template"),
+    path("roster/<int:pk>/", roster_detail, name="roster-detail"),
+    path("roster/<int:pk>/progress/", roster_progress, name="roster-progress"),
+    path("roster/<int:pk>/confirm/", roster_confirm, name="roster-confirm"),
+    path("roster/<int:pk>/errors/", roster_errors, name="roster-errors"),
+    path("export/", member_export, name="member-export"),
+]
