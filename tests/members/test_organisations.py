@@ -2,8 +2,8 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from stdnum.cn import uscc
 
 from members import services
