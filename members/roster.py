@@ -422,7 +422,7 @@ def _date(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, float) and 1 <= value < 2958466:  # a date cell formatted as a number
+    if isinstance(value, float) and 10958 <= value < 2958466:  # 1930 to 9999: a date cell shown as a number
         return date(1899, 12, 30) + timedelta(days=int(value))
     text = _text(value)
     if len(text) == 8 and text.isdigit():
@@ -913,7 +913,8 @@ def roster_import_rows(
         except RosterRefused as refused:
             return _fail(roster, refused.message)
         valid = check.valid
-        offers = [row for row in check.offers if transfer_all or row.number in set(transfer_rows)]
+        ticked = set(transfer_rows)
+        offers = [row for row in check.offers if transfer_all or row.number in ticked]
         # Reserved outside the import's transaction so that counters registering members are not held up
         # for the length of a large import; a failed import leaves a gap in the numbers, never a reuse.
         numbers = member_numbers(len(valid)) if valid else []

@@ -287,6 +287,21 @@ def test_ask_for_every_transfer_at_once(officer_client, tree):
     assert Transfer.objects.filter(to_organisation=tree["union_sz"]).count() == 3
 
 
+def test_a_refused_transfer_request_becomes_that_rows_error(officer_client, officer, tree):
+    person = make_member(tree["union_sy"], id_number(600), name="丙")
+    Transfer.objects.create(
+        member=person, from_organisation=tree["union_sy"], to_organisation=tree["union_sz"], requested_by=officer
+    )
+    upload(officer_client, tree["union_sz"], workbook([row("丙", person.id_number), *valid_rows(1)]))
+    roster = latest_roster()
+
+    officer_client.post(reverse("members:roster-confirm", args=[roster.pk]), {"transfer": ["2"]})
+
+    roster.refresh_from_db()
+    assert (roster.status, roster.imported_rows, Transfer.objects.count()) == (RosterImport.Status.DONE, 1, 1)
+    assert any(entry["row"] == 2 and "transfer" not in entry for entry in roster.errors)
+
+
 # --- Files that are not rosters -------------------------------------------------------------------
 
 
