@@ -72,7 +72,9 @@ class Organisation(MP_Node):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    node_order_by = ["code"]
+    # No node_order_by: a new child is always appended, so existing paths never shift. Sorted insertion would
+    # renumber later siblings and their subtrees, and every copy of a path (Member.org_path) would go stale.
+    # Pages order children by code themselves.
     scope_path = "path"
     REGISTERED_PARTICULARS = ("name", "chair_name", "address", "employer_name", "employer_credit_code")
     UNION_KINDS = (Kind.GRASSROOTS,)

@@ -200,14 +200,9 @@ def _children(parent: Organisation) -> list[Organisation]:
 
 
 def _append_paths(parent: Organisation, existing: list[Organisation], new: list[Organisation]) -> None:
-    """Give ``new`` children of ``parent`` the paths treebeard would: after the existing children, in code order.
-
-    Treebeard keeps siblings ordered by ``node_order_by`` (code) by shifting later siblings on insert; this
-    only ever appends, so every new code must sort after the existing ones (the codes are chosen so).
-    """
+    """Give ``new`` children of ``parent`` the paths treebeard's add_child would: appended after the existing
+    children (in code order among themselves), so no existing path moves."""
     new.sort(key=lambda node: node.code)
-    if existing and new and new[0].code <= max(node.code for node in existing):
-        raise ValueError(f"new codes under {parent.code} do not sort after the existing children")
     step = Organisation._str2int(existing[-1].path[-Organisation.steplen :]) if existing else 0
     for offset, node in enumerate(new, start=1):
         node.path = Organisation._get_path(parent.path, parent.depth + 1, step + offset)

@@ -35,7 +35,7 @@ def organisation_get(user, pk: int) -> Organisation:
 
 
 def organisation_children(user, organisation: Organisation):
-    return scope_queryset(Organisation.objects.get_children(organisation), user)
+    return scope_queryset(Organisation.objects.get_children(organisation), user).order_by("code")
 
 
 def unions_for(user):

@@ -107,7 +107,7 @@ def organisation_move(*, actor, organisation: Organisation, new_parent: Organisa
     if old_parent.pk == target.pk:
         return node
     old_path = node.path
-    Organisation.objects.move(node, target, "sorted-child")
+    Organisation.objects.move(node, target, "last-child")  # only the moved subtree's paths change
     node.refresh_from_db()
     # Keep Member.org_path in step: replace the old prefix with the new one for the whole subtree.
     Member.objects.filter(org_path__startswith=old_path).update(

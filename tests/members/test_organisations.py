@@ -173,3 +173,18 @@ def test_county_page_counts_members_of_each_branch(client, tree, city_user):
     counts = {child.code: child.active_members for child in response.context["children"]}
     assert counts == {"611002001001": 1, "611002002": 2}
     assert response.context["active_members"] == 3
+
+
+@pytest.mark.django_db
+def test_adding_a_union_never_moves_existing_paths(tree, county_user):
+    """A new sibling whose code sorts first must not renumber the others: members keep a valid scope path."""
+    member = make_member(union=tree["union_sz"])
+    before = dict(Organisation.objects.values_list("pk", "path"))
+    services.organisation_create(
+        actor=county_user, parent=tree["shangzhou"], fields={"kind": "grassroots", "code": "611002000001", "name": "甲"}
+    )
+    after = dict(Organisation.objects.values_list("pk", "path"))
+    assert {pk: after[pk] for pk in before} == before
+    member.refresh_from_db()
+    assert member.org_path == Organisation.objects.get(pk=tree["union_sz"].pk).path
+    assert Organisation.objects.find_problems() == ([], [], [], [], [])

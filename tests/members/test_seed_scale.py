@@ -40,7 +40,7 @@ def member_number_value(number: str) -> int:
 
 def assert_valid_tree():
     assert Organisation.objects.find_problems() == ([], [], [], [], [])
-    # Siblings stay in code order (node_order_by), as treebeard itself would have inserted them.
+    # The generator appends siblings in code order, and existing paths never move.
     nodes = list(Organisation.objects.order_by("path").values_list("path", "code"))
     by_parent: dict[str, list[str]] = {}
     for path, code in nodes:
