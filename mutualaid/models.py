@@ -1,1 +1,326 @@
-"""Models of this app arrive with its issue; the app is installed from the start so its migrations chain cleanly."""
+"""Mutual-aid medical protection (职工互助保障): plans and their yearly terms, group enrolment and cover, claims.
+
+Money is Decimal(12, 2) everywhere; the benefit itself is computed by ``mutualaid.benefit`` (pure functions)
+from the plan version in force on the claim's admission date.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Plan(models.Model):
+    """A protection product (互助保障项目), e.g. 在职职工住院综合; its terms live in yearly versions."""
+
+    class Kind(models.TextChoices):
+        INPATIENT = "inpatient", _("Inpatient, segmented reimbursement")
+        FIXED_SUM = "fixed_sum", _("Fixed sum per share (critical illness)")
+        ALLOWANCE = "allowance", _("Daily hospital allowance")
+        ACCIDENT = "accident", _("Accidental injury")
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("open for enrolment"), default=True)
+
+    class Meta:
+        verbose_name = _("mutual-aid plan")
+        verbose_name_plural = _("mutual-aid plans")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class PlanVersion(models.Model):
+    """The terms of a plan from a date on. A claim is assessed against the version in force on admission."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions", verbose_name=_("plan"))
+    valid_from = models.DateField(_("in force from"))
+    premium_per_share = models.DecimalField(_("premium per share"), **MONEY)
+    max_shares = models.PositiveSmallIntegerField(_("maximum shares"), default=1)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), default=12)
+    waiting_days = models.PositiveSmallIntegerField(_("waiting period for new joiners (days)"), default=90)
+    renewal_grace_days = models.PositiveSmallIntegerField(
+        _("renewal grace (days)"), default=30, help_text=_("Renewing within this many days of expiry waives the wait.")
+    )
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), default=16)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), default=60)
+    deductible_per_stay = models.DecimalField(_("deductible per stay"), default=0, **MONEY)
+    per_stay_cap_per_share = models.DecimalField(_("cap per stay, per share"), null=True, blank=True, **MONEY)
+    per_period_cap_per_share = models.DecimalField(_("cap per cover period, per share"), null=True, blank=True, **MONEY)
+    fixed_sum_per_share = models.DecimalField(_("fixed sum per share"), null=True, blank=True, **MONEY)
+    daily_allowance_per_share = models.DecimalField(_("daily allowance per share"), null=True, blank=True, **MONEY)
+    max_days_per_stay = models.PositiveSmallIntegerField(_("maximum days per stay"), null=True, blank=True)
+    max_days_per_period = models.PositiveSmallIntegerField(_("maximum days per period"), null=True, blank=True)
+    filing_window_days = models.PositiveSmallIntegerField(_("filing window after discharge (days)"), default=60)
+    settlement_days = models.PositiveSmallIntegerField(
+        _("days to pay after a complete file"), default=30, help_text=_("一个月理赔到位: the promised payment date.")
+    )
+    required_materials = models.JSONField(
+        _("required materials"), default=list, blank=True,
+        help_text=_("Material codes the counter checks for a claim under this plan."),
+    )  # fmt: skip
+    covered_diseases = models.TextField(
+        _("covered diseases"), blank=True, help_text=_("For fixed-sum plans: one disease per line.")
+    )
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["plan", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "valid_from"], name="one_version_per_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} ({self.valid_from:%Y-%m-%d})"
+
+
+class PlanSegment(models.Model):
+    """A band of the self-paid amount above the deductible and the rate paid on it."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="segments")
+    lower = models.DecimalField(_("from (above the deductible)"), **MONEY)
+    upper = models.DecimalField(_("up to"), null=True, blank=True, **MONEY)
+    rate = models.DecimalField(_("rate"), max_digits=5, decimal_places=4, help_text=_("0.5 means 50 %."))
+
+    class Meta:
+        verbose_name = _("rate segment")
+        verbose_name_plural = _("rate segments")
+        ordering = ["version", "lower"]
+
+    def __str__(self):
+        return f"{self.lower}–{self.upper or '∞'}: {self.rate}"
+
+
+class Material(models.TextChoices):
+    """The claim materials of DOMAIN.md §4; each plan version lists the ones it requires."""
+
+    APPLICATION = "application", _("Application form with the union's stamp")
+    ID_CARD = "id_card", _("ID card")
+    DISCHARGE = "discharge", _("Discharge summary or diagnosis certificate")
+    INVOICE = "invoice", _("Medical invoices")
+    SETTLEMENT = "settlement", _("Medical insurance settlement statement")
+    BANK_CARD = "bank_card", _("The member's own bank card")
+    PATHOLOGY = "pathology", _("Pathology report")
+    ACCIDENT = "accident", _("Accident certificate")
+    PROXY = "proxy", _("Agent's ID card and authorisation")
+
+
+class EnrolmentBatch(models.Model):
+    """One union's group enrolment in one plan (参保): members, shares, who pays, and the payment."""
+
+    class Payer(models.TextChoices):
+        UNIT = "unit", _("Employer")
+        UNION = "union", _("Union (subsidised enrolment)")
+        SPONSOR = "sponsor", _("Sponsor")
+        MEMBER = "member", _("Member")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being prepared")
+        SUBMITTED = "submitted", _("Submitted, waiting for payment")
+        PAID = "paid", _("Paid: cover active")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    number = models.CharField(_("batch number"), max_length=20, unique=True)
+    organisation = models.ForeignKey(
+        "members.Organisation", on_delete=models.PROTECT, related_name="enrolment_batches", verbose_name=_("union")
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, verbose_name=_("plan"))
+    payer = models.CharField(_("paid by"), max_length=10, choices=Payer.choices)
+    sponsor_name = models.CharField(_("sponsor"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    total_premium = models.DecimalField(_("total premium"), default=0, **MONEY)
+    payment_reference = models.CharField(_("receipt or transfer reference"), max_length=60, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    scope_path = "org_path"
+
+    class Meta:
+        verbose_name = _("enrolment batch")
+        verbose_name_plural = _("enrolment batches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.number
+
+
+class Policy(models.Model):
+    """A member's cover under one plan version for one term (a line of an enrolment batch)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        ACTIVE = "active", _("In force")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="policies", verbose_name=_("member")
+    )
+    batch = models.ForeignKey(EnrolmentBatch, on_delete=models.PROTECT, related_name="policies")
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, verbose_name=_("plan"))
+    org_path = models.CharField(max_length=255, editable=False)
+    shares = models.PositiveSmallIntegerField(_("shares"), default=1)
+    premium = models.DecimalField(_("premium"), **MONEY)
+    starts_on = models.DateField(_("cover starts"), null=True, blank=True)
+    ends_on = models.DateField(_("cover ends"), null=True, blank=True)
+    waiting_ends_on = models.DateField(_("waiting period ends"), null=True, blank=True)
+    renews = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("renews")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+
+    scope_path = "org_path"
+
+    class Meta:
+        verbose_name = _("cover")
+        verbose_name_plural = _("covers")
+        indexes = [
+            models.Index(fields=["member", "starts_on"], name="policy_member_start_idx"),
+            models.Index(
+                fields=["ends_on"], name="policy_active_end_idx", condition=Q(status="active")
+            ),  # renewal reminders read only active covers near their end
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.plan_version.plan}"
+
+
+class Claim(models.Model):
+    """A mutual-aid claim (理赔), from the counter to payment.
+
+    States (an event row per transition):
+      received  – taken in; the file is not complete yet (a 材料告知单 lists what is missing)
+      accepted  – the file is complete; the settlement clock runs from ``accepted_at`` to ``due_on``
+      assessed  – a reviewer computed (and possibly adjusted) the benefit
+      approved  – approved by someone who neither entered nor assessed it (and the city, above a threshold)
+      paid      – the bank confirmed the payment
+      returned  – sent back for materials; goes back to received, the clock restarts on completion
+      rejected  – refused with a coded reason
+      withdrawn – the member withdrew it
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received, materials missing")
+        ACCEPTED = "accepted", _("Accepted")
+        ASSESSED = "assessed", _("Assessed")
+        APPROVED = "approved", _("Approved")
+        PAID = "paid", _("Paid")
+        RETURNED = "returned", _("Returned for materials")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN = (Status.ACCEPTED, Status.ASSESSED, Status.APPROVED)  # the settlement clock is running
+
+    class Type(models.TextChoices):
+        INPATIENT = "inpatient", _("Inpatient stay")
+        CRITICAL = "critical", _("Critical illness")
+        ALLOWANCE = "allowance", _("Hospital allowance")
+        ACCIDENT = "accident", _("Accidental injury")
+
+    class Rejection(models.TextChoices):
+        WAITING = "waiting", _("Admitted during the waiting period")
+        NO_COVER = "no_cover", _("No cover on the admission date")
+        LATE = "late", _("Filed after the filing window")
+        DUPLICATE_INVOICE = "duplicate_invoice", _("Invoice already claimed")
+        EXCLUDED = "excluded", _("Excluded cause")
+        NOT_MEMBER = "not_member", _("Not a member")
+
+    number = models.CharField(_("claim number"), max_length=20, unique=True)
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="claims", verbose_name=_("member")
+    )
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="claims", verbose_name=_("cover"))
+    org_path = models.CharField(max_length=255, editable=False)
+    claim_type = models.CharField(_("claim type"), max_length=10, choices=Type.choices)
+    hospital = models.CharField(_("hospital"), max_length=100)
+    admitted_on = models.DateField(_("admitted on"))
+    discharged_on = models.DateField(_("discharged on"))
+    diagnosis = models.CharField(_("diagnosis"), max_length=200)
+    total_cost = models.DecimalField(_("total cost"), default=0, **MONEY)
+    fund_paid = models.DecimalField(_("paid by basic medical insurance"), default=0, **MONEY)
+    serious_illness_paid = models.DecimalField(_("paid by serious-illness insurance"), default=0, **MONEY)
+    self_funded = models.DecimalField(_("self-funded items"), default=0, **MONEY)
+    materials_received = models.JSONField(_("materials received"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    due_on = models.DateField(_("to be paid by"), null=True, blank=True)
+    computed_benefit = models.DecimalField(_("computed benefit"), null=True, blank=True, **MONEY)
+    benefit = models.DecimalField(_("benefit"), null=True, blank=True, **MONEY)
+    adjustment_reason = models.CharField(_("reason for adjustment"), max_length=200, blank=True)
+    rejection = models.CharField(_("rejection reason"), max_length=20, choices=Rejection.choices, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+
+    scope_path = "org_path"
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        indexes = [
+            # The daily settlement scan reads open claims by due date only: it must not grow with history.
+            models.Index(
+                fields=["due_on"],
+                name="claim_open_due_idx",
+                condition=Q(status__in=["accepted", "assessed", "approved"]),
+            ),
+            models.Index(fields=["org_path", "status"], name="claim_scope_status_idx"),
+            models.Index(fields=["member", "admitted_on"], name="claim_member_admitted_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def self_paid(self):
+        """自付: what the member paid after basic and serious-illness insurance, less self-funded items."""
+        return self.total_cost - self.fund_paid - self.serious_illness_paid - self.self_funded
+
+
+class ClaimInvoice(models.Model):
+    """A medical invoice on a claim. An invoice number can be claimed once, city-wide, ever."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="invoices")
+    number = models.CharField(_("invoice number"), max_length=40, unique=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+
+    def __str__(self):
+        return self.number
+
+
+class ClaimEvent(models.Model):
+    """One transition of a claim: the claim's history, and what the member's timeline shows."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=10, choices=Claim.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=Claim.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("claim event")
+        verbose_name_plural = _("claim events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.claim}: {self.from_status} → {self.to_status}"
