@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class MutualaidConfig(AppConfig):
     name = "mutualaid"
     verbose_name = _("Mutual-aid medical protection")
+
+    def ready(self):
+        from unionportal.accounts import audit
+
+        # Money and medical data: every change is audited.
+        for name in ("Plan", "PlanVersion", "PlanSegment", "EnrolmentBatch", "Policy", "ClaimInvoice"):
+            audit.register(self.get_model(name))
+        audit.register(self.get_model("Claim"), exclude_fields=["org_path"])

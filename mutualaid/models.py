@@ -272,6 +272,11 @@ class Claim(models.Model):
     class Meta:
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
+        permissions = [
+            ("assess_claim", _("Can assess claims")),
+            ("approve_claim", _("Can approve claims")),
+            ("approve_claim_city", _("Can approve claims above the city threshold")),
+        ]
         indexes = [
             # The daily settlement scan reads open claims by due date only: it must not grow with history.
             models.Index(

@@ -35,7 +35,14 @@ _MEMBER_WRITE = (
 )
 _CERTIFICATES = ("members.view_certificatecase", "members.add_certificatecase")
 _DRIVE = ("members.view_enterprise", "members.add_enterprise", "members.change_enterprise")
-_FEDERATION_STAFF = (*_ORG_WRITE, *_MEMBER_WRITE, *_CERTIFICATES, *_DRIVE, "accounts.reveal_sensitive")
+_PLANS = tuple(f"mutualaid.{verb}_{model}" for model in ("plan", "planversion", "plansegment")
+               for verb in ("view", "add", "change"))  # fmt: skip
+_ENROL = ("mutualaid.view_plan", "mutualaid.view_enrolmentbatch", "mutualaid.add_enrolmentbatch")
+_CLAIM_READ = ("mutualaid.view_claim",)
+_COUNTER = (*_ENROL, *_CLAIM_READ, "mutualaid.add_claim", "mutualaid.change_claim")
+_FEDERATION_STAFF = (
+    *_ORG_WRITE, *_MEMBER_WRITE, *_CERTIFICATES, *_DRIVE, *_COUNTER, "accounts.reveal_sensitive",
+)  # fmt: skip
 
 ROLES: dict[str, Role] = {
     role.code: role
@@ -43,7 +50,7 @@ ROLES: dict[str, Role] = {
         Role(
             "city_admin",
             _("City system administrator"),
-            ("accounts.view_user", "accounts.add_user", "accounts.change_user", *_ORG_WRITE),
+            ("accounts.view_user", "accounts.add_user", "accounts.change_user", *_ORG_WRITE, *_PLANS),
         ),
         Role(
             "security_admin",
@@ -64,12 +71,22 @@ ROLES: dict[str, Role] = {
         Role(
             "counter_clerk",
             _("Service counter clerk"),
-            (*_ORG_READ, *_MEMBER_WRITE, *_CERTIFICATES, "accounts.reveal_sensitive"),
+            (*_ORG_READ, *_MEMBER_WRITE, *_CERTIFICATES, *_COUNTER, "accounts.reveal_sensitive"),
         ),
-        Role("reviewer", _("Reviewer"), (*_ORG_READ, *_MEMBER_READ, "accounts.reveal_sensitive")),
-        Role("approver", _("Approver"), (*_ORG_READ, *_MEMBER_READ, "accounts.reveal_sensitive")),
-        Role("finance", _("Finance"), (*_ORG_READ, *_MEMBER_READ, "accounts.reveal_sensitive")),
-        Role("union_officer", _("Grassroots union officer"), (*_ORG_READ, *_MEMBER_WRITE)),
+        Role(
+            "reviewer",
+            _("Reviewer"),
+            (*_ORG_READ, *_MEMBER_READ, *_CLAIM_READ, "mutualaid.assess_claim", "accounts.reveal_sensitive"),
+        ),
+        Role(
+            "approver",
+            _("Approver"),
+            (*_ORG_READ, *_MEMBER_READ, *_CLAIM_READ, "mutualaid.approve_claim", "mutualaid.approve_claim_city",
+             "accounts.reveal_sensitive"),
+        ),  # fmt: skip
+        Role("finance", _("Finance"), (*_ORG_READ, *_MEMBER_READ, *_CLAIM_READ, "accounts.reveal_sensitive")),
+        Role("union_officer", _("Grassroots union officer"), (*_ORG_READ, *_MEMBER_WRITE, *_ENROL, *_CLAIM_READ,
+                                                              "mutualaid.add_claim")),  # fmt: skip
         Role("member", _("Member"), (), staff=False),
     ]
 }

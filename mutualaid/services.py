@@ -1,0 +1,342 @@
+"""Writes on mutual aid: group enrolment and cover, claims taken in at the counter.
+
+Each service checks the actor's scope (a 404, as for a view), locks what it changes, writes an event row for
+claim transitions, and raises ValidationError with a Chinese message when the input breaks a rule, having
+changed nothing.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Member, Organisation
+from unionportal.accounts.scope import in_scope
+from unionportal.core import numbers
+
+from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanVersion, Policy
+
+CLAIM_PLAN_KIND = {
+    Claim.Type.INPATIENT: Plan.Kind.INPATIENT,
+    Claim.Type.CRITICAL: Plan.Kind.FIXED_SUM,
+    Claim.Type.ALLOWANCE: Plan.Kind.ALLOWANCE,
+    Claim.Type.ACCIDENT: Plan.Kind.ACCIDENT,
+}
+
+
+def _require_scope(actor, path: str) -> None:
+    if not in_scope(actor, path):
+        raise Http404
+
+
+def version_in_force(plan: Plan, on: date) -> PlanVersion | None:
+    return plan.versions.filter(valid_from__lte=on).order_by("-valid_from").first()
+
+
+def age_on(member: Member, day: date) -> int:
+    born = member.birth_date
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# --- Enrolment -------------------------------------------------------------------------------------
+
+
+@dataclass
+class EnrolmentResult:
+    batch: EnrolmentBatch | None
+    errors: list[tuple[Member, str]] = field(default_factory=list)
+    renewals: int = 0
+
+
+@transaction.atomic
+def enrolment_batch_create(
+    *,
+    actor,
+    organisation: Organisation,
+    plan: Plan,
+    members: list[Member],
+    shares: int,
+    payer: str,
+    sponsor_name: str = "",
+    basic_insurance_confirmed: bool,
+    on: date | None = None,
+) -> EnrolmentResult:
+    """Build a union's enrolment batch. Every member is checked; the ones that fail are reported, not added.
+
+    Checks: an active member of this union, age within the plan's limits on the day cover would start, basic
+    medical insurance confirmed by the union, shares within the plan's maximum. A member whose cover of the
+    same plan is still running (or ended within the renewal grace) is enrolled as a renewal: the new cover
+    follows the old one and has no waiting period.
+    """
+    _require_scope(actor, organisation.path)
+    on = on or timezone.localdate()
+    version = version_in_force(plan, on)
+    if version is None or not plan.is_active:
+        raise ValidationError(_("%(plan)s is not open for enrolment.") % {"plan": plan})
+    if not basic_insurance_confirmed:
+        raise ValidationError(_("Confirm that the members take part in basic medical insurance."))
+    if not 1 <= shares <= version.max_shares:
+        raise ValidationError(_("Shares must be between 1 and %(max)d.") % {"max": version.max_shares})
+    if payer == EnrolmentBatch.Payer.SPONSOR and not sponsor_name.strip():
+        raise ValidationError(_("Name the sponsor who pays."))
+    result = EnrolmentResult(batch=None)
+    accepted: list[tuple[Member, Policy | None]] = []
+    for member in members:
+        problem = _enrolment_problem(member, organisation, version, on)
+        if problem:
+            result.errors.append((member, problem))
+            continue
+        accepted.append((member, _renewable_cover(member, plan, on, version.renewal_grace_days)))
+    if not accepted:
+        return result
+    batch = EnrolmentBatch.objects.create(
+        number=f"CB{on:%Y}{numbers.allocate(f'enrolment-{on:%Y}')[0]:05d}",
+        organisation=organisation, org_path=organisation.path, plan_version=version, payer=payer,
+        sponsor_name=sponsor_name, status=EnrolmentBatch.Status.SUBMITTED, created_by=actor,
+        total_premium=version.premium_per_share * shares * len(accepted),
+    )  # fmt: skip
+    Policy.objects.bulk_create(
+        Policy(
+            member=member,
+            batch=batch,
+            plan_version=version,
+            org_path=member.org_path,
+            shares=shares,
+            premium=version.premium_per_share * shares,
+            renews=previous,
+        )  # fmt: skip
+        for member, previous in accepted
+    )
+    result.batch, result.renewals = batch, sum(1 for _m, previous in accepted if previous)
+    return result
+
+
+def _enrolment_problem(member: Member, union: Organisation, version: PlanVersion, on: date) -> str:
+    if member.organisation_id != union.pk or member.status != Member.Status.ACTIVE:
+        return _("not an active member of this union")
+    age = age_on(member, on)
+    if not version.min_age <= age <= version.max_age:
+        return _("aged %(age)d: the plan covers %(min)d to %(max)d") % {
+            "age": age, "min": version.min_age, "max": version.max_age,
+        }  # fmt: skip
+    if Policy.objects.filter(member=member, plan_version__plan=version.plan, status=Policy.Status.PENDING).exists():
+        return _("already in a batch waiting for payment")
+    return ""
+
+
+def _renewable_cover(member: Member, plan: Plan, on: date, grace_days: int) -> Policy | None:
+    """The member's latest cover of this plan if it is still running or ended within the grace period."""
+    return (
+        Policy.objects.filter(member=member, plan_version__plan=plan, status=Policy.Status.ACTIVE)
+        .filter(ends_on__gte=on - timedelta(days=grace_days))
+        .order_by("-ends_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def enrolment_batch_pay(*, actor, batch: EnrolmentBatch, reference: str, paid_on: date) -> EnrolmentBatch:
+    """Record the premium payment: cover starts the next day (or the day after the cover it renews)."""
+    _require_scope(actor, batch.org_path)
+    batch = EnrolmentBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == EnrolmentBatch.Status.PAID:
+        return batch
+    if batch.status != EnrolmentBatch.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted batch can be paid."))
+    if not reference.strip():
+        raise ValidationError(_("Enter the receipt or transfer reference."))
+    version = batch.plan_version
+    for policy in batch.policies.select_related("renews"):
+        previous = policy.renews
+        if previous and previous.ends_on >= paid_on:
+            policy.starts_on = previous.ends_on + timedelta(days=1)
+        else:
+            policy.starts_on = paid_on + timedelta(days=1)
+        policy.ends_on = policy.starts_on + relativedelta(months=version.term_months) - timedelta(days=1)
+        policy.waiting_ends_on = (
+            policy.starts_on if previous else policy.starts_on + timedelta(days=version.waiting_days)
+        )
+        policy.status = Policy.Status.ACTIVE
+        policy.save(update_fields=["starts_on", "ends_on", "waiting_ends_on", "status"])
+    batch.status, batch.payment_reference, batch.paid_on = EnrolmentBatch.Status.PAID, reference.strip(), paid_on
+    batch.save(update_fields=["status", "payment_reference", "paid_on"])
+    return batch
+
+
+# --- Claims at the counter -------------------------------------------------------------------------
+
+
+def cover_on(member: Member, claim_type: str, day: date) -> Policy | None:
+    """The member's cover for this kind of claim on ``day`` (the admission date), if any."""
+    return (
+        Policy.objects.select_related("plan_version__plan")
+        .filter(
+            member=member,
+            status=Policy.Status.ACTIVE,
+            plan_version__plan__kind=CLAIM_PLAN_KIND[claim_type],
+            starts_on__lte=day,
+            ends_on__gte=day,
+        )
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+@dataclass
+class ClaimInput:
+    claim_type: str
+    hospital: str
+    admitted_on: date
+    discharged_on: date
+    diagnosis: str
+    total_cost: Decimal
+    fund_paid: Decimal
+    serious_illness_paid: Decimal
+    self_funded: Decimal
+    invoices: list[tuple[str, Decimal]]
+    materials: list[str]
+    note: str = ""
+
+
+def missing_materials(version: PlanVersion, received: list[str]) -> list[str]:
+    return [code for code in version.required_materials if code not in set(received)]
+
+
+@transaction.atomic
+def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
+    """Take in a claim at the counter.
+
+    A complete file is accepted at once and its settlement clock starts (due = today + the plan's
+    settlement days); an incomplete one is received and the missing materials are listed for the member.
+    Refused, with nothing saved: inconsistent dates or amounts, an invoice already claimed (naming the claim),
+    no cover on the admission date, admission during the waiting period, a claim outside the filing window.
+    """
+    _require_scope(actor, member.org_path)
+    today = timezone.localdate()
+    errors = _claim_input_errors(data, today)
+    if errors:
+        raise ValidationError(errors)
+    if member.status not in (Member.Status.ACTIVE, Member.Status.RETIRED):
+        raise ValidationError(_("%(name)s is not a member (%(status)s).") % {
+            "name": member.name, "status": member.get_status_display()})  # fmt: skip
+    policy = cover_on(member, data.claim_type, data.admitted_on)
+    if policy is None:
+        raise ValidationError(
+            _("%(name)s had no %(type)s cover on %(day)s, the admission date.")
+            % {"name": member.name, "type": Claim.Type(data.claim_type).label, "day": data.admitted_on}
+        )
+    version = policy.plan_version
+    if policy.waiting_ends_on and data.admitted_on < policy.waiting_ends_on:
+        raise ValidationError(
+            _("Admitted on %(day)s, during the waiting period (cover pays from %(end)s).")
+            % {"day": data.admitted_on, "end": policy.waiting_ends_on}
+        )
+    if (today - data.discharged_on).days > version.filing_window_days:
+        raise ValidationError(
+            _("Claims must be filed within %(days)d days of discharge; this one was discharged on %(day)s.")
+            % {"days": version.filing_window_days, "day": data.discharged_on}
+        )
+    _check_invoices_unused(data.invoices)
+
+    claim = Claim(
+        number=f"LP{today:%Y}{numbers.allocate(f'claim-{today:%Y}')[0]:06d}",
+        member=member, policy=policy, org_path=member.org_path, claim_type=data.claim_type,
+        hospital=data.hospital, admitted_on=data.admitted_on, discharged_on=data.discharged_on,
+        diagnosis=data.diagnosis, total_cost=data.total_cost, fund_paid=data.fund_paid,
+        serious_illness_paid=data.serious_illness_paid, self_funded=data.self_funded,
+        materials_received=sorted(set(data.materials)), note=data.note, entered_by=actor,
+    )  # fmt: skip
+    claim.save()
+    try:
+        with transaction.atomic():
+            ClaimInvoice.objects.bulk_create(
+                ClaimInvoice(claim=claim, number=number, amount=amount) for number, amount in data.invoices
+            )
+    except IntegrityError:
+        # Another counter took the same invoice in the same instant: the unique index decided.
+        transaction.set_rollback(True)
+        _check_invoices_unused(data.invoices)
+        raise ValidationError(_("An invoice on this claim has just been claimed at another counter.")) from None
+    _event(claim, "", Claim.Status.RECEIVED, actor)
+    if not missing_materials(version, claim.materials_received):
+        _accept(claim, actor)
+    return claim
+
+
+def _claim_input_errors(data: ClaimInput, today: date) -> list[str]:
+    errors = []
+    if data.discharged_on < data.admitted_on:
+        errors.append(_("The discharge date is before the admission date."))
+    if data.discharged_on > today:
+        errors.append(_("The discharge date is in the future."))
+    amounts = [data.total_cost, data.fund_paid, data.serious_illness_paid, data.self_funded]
+    if any(amount < 0 for amount in amounts) or any(amount < 0 for _n, amount in data.invoices):
+        errors.append(_("Amounts cannot be negative."))
+    elif (parts := data.fund_paid + data.serious_illness_paid + data.self_funded) > data.total_cost:
+        errors.append(
+            _("Fund, serious-illness insurance and self-funded items (%(parts)s) exceed the total cost (%(total)s).")
+            % {"parts": parts, "total": data.total_cost}
+        )
+    numbers_seen = [number for number, _a in data.invoices]
+    if len(set(numbers_seen)) != len(numbers_seen):
+        errors.append(_("The same invoice number is entered twice."))
+    if data.invoices and sum(amount for _n, amount in data.invoices) != data.total_cost:
+        errors.append(
+            _("The invoices add up to %(sum)s, not the total cost %(total)s.")
+            % {"sum": sum(amount for _n, amount in data.invoices), "total": data.total_cost}
+        )
+    return errors
+
+
+def _check_invoices_unused(invoices: list[tuple[str, Decimal]]) -> None:
+    used = ClaimInvoice.objects.select_related("claim").filter(number__in=[number for number, _a in invoices])
+    problems = [
+        _("Invoice %(invoice)s is already claimed on claim %(claim)s.") % {"invoice": i.number, "claim": i.claim.number}
+        for i in used
+    ]
+    if problems:
+        raise ValidationError(problems, code="duplicate_invoice")
+
+
+def _event(claim: Claim, old: str, new: str, actor, note: str = "") -> None:
+    ClaimEvent.objects.create(claim=claim, from_status=old, to_status=new, actor=actor, note=note[:300])
+
+
+def _accept(claim: Claim, actor) -> None:
+    today = timezone.localdate()
+    old = claim.status
+    claim.status, claim.accepted_at = Claim.Status.ACCEPTED, timezone.now()
+    claim.due_on = today + timedelta(days=claim.policy.plan_version.settlement_days)
+    claim.save(update_fields=["status", "accepted_at", "due_on"])
+    _event(claim, old, Claim.Status.ACCEPTED, actor)
+
+
+@transaction.atomic
+def claim_add_materials(*, actor, claim: Claim, materials: list[str]) -> Claim:
+    """Record materials brought in later; when the file becomes complete the claim is accepted (clock starts)."""
+    _require_scope(actor, claim.org_path)
+    claim = Claim.objects.select_for_update().select_related("policy__plan_version").get(pk=claim.pk)
+    if claim.status not in (Claim.Status.RECEIVED, Claim.Status.RETURNED):
+        return claim
+    received = sorted(set(claim.materials_received) | set(materials))
+    if received != claim.materials_received:
+        claim.materials_received = received
+        claim.save(update_fields=["materials_received"])
+    if not missing_materials(claim.policy.plan_version, received):
+        _accept(claim, actor)
+    return claim
+
+
+def period_used(policy: Policy, *, exclude: Claim | None = None) -> Decimal:
+    """What claims in flight or paid already take from this cover's period cap (lock the policy first)."""
+    claims = policy.claims.filter(status__in=[Claim.Status.ASSESSED, Claim.Status.APPROVED, Claim.Status.PAID]).filter(
+        ~Q(pk=exclude.pk) if exclude else Q()
+    )
+    return claims.aggregate(total=Sum("benefit"))["total"] or Decimal("0")
