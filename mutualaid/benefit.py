@@ -64,9 +64,11 @@ class ClaimInputError(BenefitError):
 
 
 class PlanKind(enum.StrEnum):
-    INPATIENT_SEGMENTED = "inpatient_segmented"  # 住院医疗: segmented rates on self-paid above the deductible
+    """The values are those of ``mutualaid.models.Plan.Kind``, so a stored kind converts as ``PlanKind(plan.kind)``."""
+
+    INPATIENT_SEGMENTED = "inpatient"  # 住院医疗: segmented rates on self-paid above the deductible
     FIXED_SUM = "fixed_sum"  # 重疾, 女职工特疾: a scheduled amount per share for a covered disease
-    DAILY_ALLOWANCE = "daily_allowance"  # 住院津贴: days × daily rate × shares
+    DAILY_ALLOWANCE = "allowance"  # 住院津贴: days × daily rate × shares
     ACCIDENT = "accident"  # 意外伤害 medical costs: calculated like INPATIENT_SEGMENTED
 
 
