@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     # The portal's floors, ground up: shared machinery, then members, then the business apps.
     "unionportal.accounts",
     "unionportal.core",
+    "unionportal.notifications",
     "members",
     "mutualaid",
     "hardship",
@@ -173,6 +174,10 @@ CELERY_BEAT_SCHEDULE = {
     "members-certificate-alerts": {
         "task": "members.tasks.refresh_certificate_alerts",
         "schedule": crontab(hour=1, minute=10),
+    },
+    "notifications-send-due": {
+        "task": "unionportal.notifications.tasks.send_due_notices",
+        "schedule": 60.0,
     },
 }
 # /healthz calls the worker down when its last heartbeat is older than this.

@@ -1,0 +1,208 @@
+"""Writes to the outbox: queue a notice, send it (once), sweep what is due, mark inbox notices read."""
+
+import datetime
+import logging
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+
+from unionportal.core.display import format_yuan
+
+from .kinds import get_kind
+from .models import Notice
+from .sms import SMSError, SMSRejected, get_backend
+
+logger = logging.getLogger(__name__)
+
+Status = Notice.Status
+
+RETRY_BASE = datetime.timedelta(minutes=1)  # 1, 2, 4, 8 … minutes between attempts
+RETRY_CAP = datetime.timedelta(hours=6)
+
+
+def max_attempts() -> int:
+    return getattr(settings, "NOTICE_MAX_ATTEMPTS", 5)
+
+
+def sending_timeout() -> datetime.timedelta:
+    """How long a claimed row may stay 'sending' before the sweep takes it for a crashed worker."""
+    return getattr(settings, "NOTICE_SENDING_TIMEOUT", datetime.timedelta(minutes=5))
+
+
+def _plain(value) -> str:
+    """A context value as the recipient reads it, in the active language: dates, money, text."""
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return format_yuan(value)
+    return str(value)
+
+
+def _render(kind_code: str, context: dict, language: str) -> tuple[str, str]:
+    kind = get_kind(kind_code)
+    with translation.override(language):
+        values = {name: _plain(value) for name, value in context.items()}
+        subject = str(kind.title)
+        # A missing placeholder value is the caller's bug, and a KeyError says so before anything is saved.
+        body = render_to_string(kind.template, values).strip() if kind.template else str(kind.text) % values
+    return subject, body
+
+
+def _member_pair(member_ref) -> tuple[str, str]:
+    if member_ref is None:
+        return "", ""
+    if isinstance(member_ref, tuple | list):
+        source, reference = member_ref
+        return str(source), str(reference)
+    return member_ref._meta.label_lower, str(member_ref.pk)  # a model instance
+
+
+def _dispatch(notice_id: int) -> None:
+    """Hand the notice to a worker. Best effort: if the broker is down the minute sweep sends it anyway."""
+    from .tasks import send_notice
+
+    try:
+        send_notice.delay(notice_id)
+    except Exception:  # the broker's errors vary by transport; the row is safe in the database
+        logger.warning("Could not queue notice %s on the broker; the sweep will send it.", notice_id, exc_info=True)
+
+
+def notice_enqueue(
+    kind: str,
+    dedupe_key: str,
+    *,
+    sms_to: str = "",
+    user=None,
+    context: dict | None = None,
+    member_ref=None,
+    organisation=None,
+    language: str | None = None,
+) -> Notice:
+    """Queue one notice and return its row; queueing the same ``dedupe_key`` again returns the first row.
+
+    The channel is SMS when ``sms_to`` is given (``user``, if also given, records whose phone it is), else
+    the inbox of ``user``. ``context`` fills the kind's placeholders; dates, datetimes and Decimals are
+    written the recipient's way. ``member_ref`` is who the notice is about: a model instance or a
+    ``(source, reference)`` pair. ``organisation`` (a tree node, or its path) scopes the notice on the
+    outbox page. ``language`` defaults to the portal's (Simplified Chinese).
+
+    Call it inside the caller's transaction: the row commits or rolls back with the caller's change, and
+    the send task is dispatched only on commit.
+    """
+    existing = Notice.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    if not sms_to and user is None:
+        raise ValueError("A notice needs sms_to (SMS) or user (inbox).")
+    language = language or settings.LANGUAGE_CODE
+    subject, body = _render(kind, context or {}, language)
+    source, reference = _member_pair(member_ref)
+    path = getattr(organisation, "path", organisation) or ""
+    # get_or_create inserts in a savepoint and, should a concurrent caller win the unique key, reads theirs.
+    notice, created = Notice.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "channel": Notice.Channel.SMS if sms_to else Notice.Channel.INBOX,
+            "kind": kind,
+            "recipient_phone": sms_to,
+            "recipient_user": user,
+            "member_source": source,
+            "member_reference": reference,
+            "organisation_path": path,
+            "language": language,
+            "subject": subject,
+            "body": body,
+        },
+    )
+    if created:
+        transaction.on_commit(partial(_dispatch, notice.pk))
+    return notice
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_CAP)
+
+
+def notice_send(notice_id: int) -> Notice | None:
+    """Send one due notice, at most once, however many workers call this for the same id.
+
+    Returns the row after the attempt, or ``None`` when there was nothing to do (sent, failed, not yet
+    due, or another worker holds it). Call it outside any transaction, so that the claim commits before
+    the gateway is called.
+    """
+    now = timezone.now()
+    # The claim. Two workers may reach this line for the same id (a task delivered twice, the sweep and the
+    # on-commit task together); PostgreSQL lets exactly one UPDATE match 'queued', the other waits for it
+    # and then matches nothing. Counting the attempt here means a message that crashes its worker every
+    # time still runs out of attempts.
+    claimed = Notice.objects.filter(pk=notice_id, status=Status.QUEUED, next_attempt_at__lte=now).update(
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    notice = Notice.objects.get(pk=notice_id)
+    if notice.channel == Notice.Channel.INBOX:
+        return _finish(notice, status=Status.SENT, sent_at=timezone.now())
+    try:
+        message_id = get_backend().send(phone=notice.recipient_phone, text=notice.body, reference=notice.dedupe_key)
+    except SMSRejected as error:
+        return _finish(notice, status=Status.FAILED, last_error=str(error) or repr(error))
+    except Exception as error:  # SMSError is the expected one; a backend bug is retried all the same
+        if not isinstance(error, SMSError):
+            logger.exception("SMS backend crashed on notice %s", notice.pk)
+        if notice.attempts >= max_attempts():
+            return _finish(notice, status=Status.FAILED, last_error=str(error) or repr(error))
+        return _finish(
+            notice,
+            status=Status.QUEUED,
+            next_attempt_at=timezone.now() + _backoff(notice.attempts),
+            last_error=str(error) or repr(error),
+        )
+    return _finish(
+        notice, status=Status.SENT, sent_at=timezone.now(), provider_message_id=str(message_id or ""), last_error=""
+    )
+
+
+def _finish(notice: Notice, **fields) -> Notice:
+    # Only the claimant writes the outcome. If the sweep took this row for a crashed worker meanwhile
+    # (status back to 'queued'), recording 'sent' still wins over a second send: the row leaves the queue.
+    Notice.objects.filter(pk=notice.pk, status__in=[Status.SENDING, Status.QUEUED]).update(claimed_at=None, **fields)
+    notice.refresh_from_db()
+    return notice
+
+
+def notices_release_stale() -> int:
+    """Put back rows left 'sending' by a worker that died; out of attempts, they fail instead.
+
+    A worker may have died after the gateway took the message and before the row said so: re-sending then
+    is the one way a member could get a message twice, which is why the backend receives the dedupe key
+    as its client reference and why the timeout is generous.
+    """
+    stale = Q(status=Status.SENDING, claimed_at__lt=timezone.now() - sending_timeout())
+    failed = Notice.objects.filter(stale, attempts__gte=max_attempts()).update(
+        status=Status.FAILED, claimed_at=None, last_error="The worker stopped while sending."
+    )
+    requeued = Notice.objects.filter(stale).update(
+        status=Status.QUEUED, claimed_at=None, next_attempt_at=timezone.now()
+    )
+    return failed + requeued
+
+
+def notice_mark_read(*, user, notice_ids=None) -> int:
+    """Mark the user's own unread inbox notices read (all of them when ``notice_ids`` is None)."""
+    unread = Notice.objects.filter(channel=Notice.Channel.INBOX, recipient_user=user, read_at__isnull=True)
+    if notice_ids is not None:
+        unread = unread.filter(pk__in=notice_ids)
+    return unread.update(read_at=timezone.now())
+
+
+def notice_cancel(*, notice_id: int) -> bool:
+    """Withdraw a notice that has not been claimed yet; ``False`` when it is already on its way or done."""
+    return bool(Notice.objects.filter(pk=notice_id, status=Status.QUEUED).update(status=Status.CANCELLED))
