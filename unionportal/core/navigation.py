@@ -15,6 +15,7 @@ class NavItem:
 MAIN_MENU = [
     NavItem(_("Workbench"), "core:workbench"),
     NavItem(_("Members"), "members:member-lookup", "members.view_member"),
+    NavItem(_("Mutual aid"), "mutualaid:claim-list", "mutualaid.view_claim"),
     NavItem(_("Organisations"), "members:organisation-list", "members.view_organisation"),
     NavItem(_("Roster import"), "members:roster-list", "members.add_rosterimport"),
     NavItem(_("Organising drive"), "members:drive-list", "members.view_enterprise"),

@@ -1,0 +1,58 @@
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Claim, Material
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class ClaimForm(forms.Form):
+    claim_type = forms.ChoiceField(label=_("Claim type"), choices=Claim.Type.choices)
+    hospital = forms.CharField(label=_("Hospital"), max_length=100)
+    admitted_on = forms.DateField(label=_("Admitted on"), widget=DATE)
+    discharged_on = forms.DateField(label=_("Discharged on"), widget=DATE)
+    diagnosis = forms.CharField(label=_("Diagnosis"), max_length=200)
+    total_cost = forms.DecimalField(label=_("Total cost (yuan)"), **MONEY)
+    fund_paid = forms.DecimalField(label=_("Paid by basic medical insurance"), **MONEY)
+    serious_illness_paid = forms.DecimalField(label=_("Paid by serious-illness insurance"), initial=0, **MONEY)
+    self_funded = forms.DecimalField(label=_("Self-funded items"), initial=0, **MONEY)
+    invoices = forms.CharField(
+        label=_("Invoices"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "SX2026-0001234 12000.00"}),
+        help_text=_("One invoice per line: its number, a space, and its amount."),
+    )
+    materials = forms.MultipleChoiceField(
+        label=_("Materials received"), choices=Material.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean_invoices(self):
+        rows = []
+        for number, line in enumerate(self.cleaned_data["invoices"].splitlines(), start=1):
+            parts = line.replace(",", " ").replace(",", " ").split()
+            if not parts:
+                continue
+            try:
+                if len(parts) != 2:
+                    raise ValueError
+                amount = Decimal(parts[1])
+                if amount.as_tuple().exponent < -2 or amount <= 0:
+                    raise ValueError
+            except (ValueError, ArithmeticError):
+                raise ValidationError(
+                    _("Line %(n)d: write the invoice number, a space, and an amount such as 1200.50.") % {"n": number}
+                ) from None
+            rows.append((parts[0].upper(), amount.quantize(Decimal("0.01"))))
+        if not rows:
+            raise ValidationError(_("Enter at least one invoice."))
+        return rows
+
+
+class MaterialsForm(forms.Form):
+    materials = forms.MultipleChoiceField(
+        label=_("Materials brought in"), choices=Material.choices, widget=forms.CheckboxSelectMultiple
+    )

@@ -1,0 +1,32 @@
+"""Scoped reads of mutual aid."""
+
+from unionportal.accounts.scope import access, scope_queryset
+
+from .models import Claim, Policy
+
+PAGE_SIZE = 50
+
+
+def claim_get(user, pk: int) -> Claim:
+    return access(
+        Claim.objects.select_related("member__organisation", "policy__plan_version__plan", "entered_by"), user, pk=pk
+    )
+
+
+def claims_page(user, *, status: str = "", before: int | None = None) -> tuple[list[Claim], int | None]:
+    """Newest claims first, keyset by id: the same cost on page 1 and page 1,000."""
+    claims = scope_queryset(Claim.objects.select_related("member", "policy__plan_version__plan"), user)
+    if status:
+        claims = claims.filter(status=status)
+    if before:
+        claims = claims.filter(pk__lt=before)
+    rows = list(claims.order_by("-pk")[: PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+
+
+def covers_of(member):
+    return Policy.objects.filter(member=member).select_related("plan_version__plan").order_by("-starts_on")
+
+
+def covers_scoped(user):
+    return scope_queryset(Policy.objects.all(), user)

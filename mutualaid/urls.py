@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "mutualaid"
+
+urlpatterns = [
+    path("claims/", views.claim_list, name="claim-list"),
+    path("claims/new/<int:member_pk>/", views.claim_create, name="claim-create"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
+    path("claims/<int:pk>/materials/", views.claim_materials, name="claim-materials"),
+    path("claims/<int:pk>/print/receipt/", views.claim_print, {"document": "receipt"}, name="claim-receipt"),
+    path("claims/<int:pk>/print/checklist/", views.claim_print, {"document": "checklist"}, name="claim-checklist"),
+]
