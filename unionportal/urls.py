@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("unionportal.accounts.urls")),
     path("members/", include("members.urls")),
     path("mutualaid/", include("mutualaid.urls")),
+    path("notifications/", include("unionportal.notifications.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

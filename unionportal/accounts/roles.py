@@ -42,6 +42,7 @@ _CLAIM_READ = ("mutualaid.view_claim",)
 _COUNTER = (*_ENROL, *_CLAIM_READ, "mutualaid.add_claim", "mutualaid.change_claim")
 _FEDERATION_STAFF = (
     *_ORG_WRITE, *_MEMBER_WRITE, *_CERTIFICATES, *_DRIVE, *_COUNTER, "accounts.reveal_sensitive",
+    "notifications.view_notice",
 )  # fmt: skip
 
 ROLES: dict[str, Role] = {
@@ -81,12 +82,21 @@ ROLES: dict[str, Role] = {
         Role(
             "approver",
             _("Approver"),
-            (*_ORG_READ, *_MEMBER_READ, *_CLAIM_READ, "mutualaid.approve_claim", "mutualaid.approve_claim_city",
-             "accounts.reveal_sensitive"),
+            (
+                *_ORG_READ,
+                *_MEMBER_READ,
+                *_CLAIM_READ,
+                "mutualaid.approve_claim",
+                "mutualaid.approve_claim_city",
+                "accounts.reveal_sensitive",
+            ),
         ),  # fmt: skip
         Role("finance", _("Finance"), (*_ORG_READ, *_MEMBER_READ, *_CLAIM_READ, "accounts.reveal_sensitive")),
-        Role("union_officer", _("Grassroots union officer"), (*_ORG_READ, *_MEMBER_WRITE, *_ENROL, *_CLAIM_READ,
-                                                              "mutualaid.add_claim")),  # fmt: skip
+        Role(
+            "union_officer",
+            _("Grassroots union officer"),
+            (*_ORG_READ, *_MEMBER_WRITE, *_ENROL, *_CLAIM_READ, "mutualaid.add_claim"),
+        ),  # fmt: skip
         Role("member", _("Member"), (), staff=False),
     ]
 }

@@ -17,6 +17,8 @@ MAIN_MENU = [
     NavItem(_("Members"), "members:member-lookup", "members.view_member"),
     NavItem(_("Mutual aid"), "mutualaid:claim-list", "mutualaid.view_claim"),
     NavItem(_("Organisations"), "members:organisation-list", "members.view_organisation"),
+    NavItem(_("Notices"), "notifications:inbox"),
+    NavItem(_("Outbox"), "notifications:outbox", "notifications.view_notice"),
     NavItem(_("Roster import"), "members:roster-list", "members.add_rosterimport"),
     NavItem(_("Organising drive"), "members:drive-list", "members.view_enterprise"),
     NavItem(_("Membership figures"), "members:figures", "members.view_member"),
