@@ -265,6 +265,10 @@ class Claim(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Above CLAIM_CITY_APPROVAL_THRESHOLD a city-level approver approves as well (a second, different person).
+    city_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
 
     scope_path = "org_path"

@@ -9,6 +9,7 @@ Two shapes, one file:
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -301,6 +302,10 @@ DRIVE_IMPORT_MAX_ROWS = env.int("DRIVE_IMPORT_MAX_ROWS", default=20_000)  # one 
 ROSTER_ASYNC_ROWS = env.int("ROSTER_ASYNC_ROWS", default=1000)  # larger rosters run as a Celery task
 ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=100_000)  # one upload; larger files are refused
 MEMBER_SEARCH_LIMIT = 50  # name search shows at most this many matches
+
+# --- Mutual aid (DOMAIN.md §4) ---------------------------------------------------------------------
+# A claim whose benefit exceeds this is approved by a city-level approver as well.
+CLAIM_CITY_APPROVAL_THRESHOLD = Decimal(env("CLAIM_CITY_APPROVAL_THRESHOLD", default="20000"))
 
 # --- The portal itself ----------------------------------------------------------------------------
 # Shown in the header; empty means the translated default name (the demo city, Shangluo).

@@ -13,7 +13,8 @@ def form_data(**overrides):
     today = timezone.localdate()
     data = {
         "claim_type": "inpatient", "hospital": "商洛市中心医院",
-        "admitted_on": (today - timedelta(days=10)).isoformat(), "discharged_on": (today - timedelta(days=3)).isoformat(),
+        "admitted_on": (today - timedelta(days=10)).isoformat(),
+        "discharged_on": (today - timedelta(days=3)).isoformat(),
         "diagnosis": "肺炎", "total_cost": "12000.00", "fund_paid": "6000.00", "serious_illness_paid": "0",
         "self_funded": "800.00", "invoices": "inv-001 7000\nINV-002 5000.00", "materials": REQUIRED,
     }  # fmt: skip
