@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "unionportal.accounts",
     "unionportal.core",
     "unionportal.notifications",
+    "unionportal.payments",
     "members",
     "mutualaid",
     "hardship",

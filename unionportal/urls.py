@@ -21,6 +21,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("mutualaid/", include("mutualaid.urls")),
     path("notifications/", include("unionportal.notifications.urls")),
+    path("payments/", include("unionportal.payments.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -91,7 +91,21 @@ ROLES: dict[str, Role] = {
                 "accounts.reveal_sensitive",
             ),
         ),  # fmt: skip
-        Role("finance", _("Finance"), (*_ORG_READ, *_MEMBER_READ, *_CLAIM_READ, "accounts.reveal_sensitive")),
+        Role(
+            "finance",
+            _("Finance"),
+            (
+                *_ORG_READ,
+                *_MEMBER_READ,
+                *_CLAIM_READ,
+                "accounts.reveal_sensitive",
+                "payments.view_paymentbatch",
+                "payments.add_paymentbatch",
+                "payments.change_paymentbatch",
+                "payments.view_paymentrequest",
+                "payments.change_paymentrequest",
+            ),
+        ),  # fmt: skip
         Role(
             "union_officer",
             _("Grassroots union officer"),
