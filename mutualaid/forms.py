@@ -56,3 +56,32 @@ class MaterialsForm(forms.Form):
     materials = forms.MultipleChoiceField(
         label=_("Materials brought in"), choices=Material.choices, widget=forms.CheckboxSelectMultiple
     )
+
+
+class AssessForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to pay (yuan)"), required=False, max_digits=12, decimal_places=2, min_value=Decimal("0"),
+        help_text=_("Leave empty to pay the computed benefit."),
+    )  # fmt: skip
+    reason = forms.CharField(label=_("Reason for an adjustment"), max_length=200, required=False)
+
+
+class ReturnForm(forms.Form):
+    missing = forms.MultipleChoiceField(
+        label=_("Materials to bring"), choices=Material.choices, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label=_("Note for the member"), max_length=200, required=False)
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *Claim.Rejection.choices])
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class EstimateForm(forms.Form):
+    claim_type = forms.ChoiceField(label=_("Claim type"), choices=Claim.Type.choices)
+    total_cost = forms.DecimalField(label=_("Total cost (yuan)"), **MONEY)
+    fund_paid = forms.DecimalField(label=_("Paid by basic medical insurance"), initial=0, **MONEY)
+    serious_illness_paid = forms.DecimalField(label=_("Paid by serious-illness insurance"), initial=0, **MONEY)
+    self_funded = forms.DecimalField(label=_("Self-funded items"), initial=0, **MONEY)
+    days = forms.IntegerField(label=_("Days in hospital"), min_value=0, initial=0, required=False)

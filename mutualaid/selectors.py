@@ -30,3 +30,12 @@ def covers_of(member):
 
 def covers_scoped(user):
     return scope_queryset(Policy.objects.all(), user)
+
+
+def queue(user, *, status: str, limit: int = 200):
+    """The work queue for one step: oldest due date first (the clock decides the order)."""
+    return list(
+        scope_queryset(Claim.objects.select_related("member", "policy__plan_version__plan"), user)
+        .filter(status=status)
+        .order_by("due_on", "pk")[:limit]
+    )

@@ -1,10 +1,13 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
 app_name = "mutualaid"
 
 urlpatterns = [
+    path("queue/", views.queue, name="queue"),
+    re_path(r"^claims/(?P<pk>\d+)/(?P<action>assess|approve|return|reject)/$", views.claim_decide, name="claim-decide"),
+    path("estimate/<int:member_pk>/", views.claim_estimate, name="estimate"),
     path("claims/", views.claim_list, name="claim-list"),
     path("claims/new/<int:member_pk>/", views.claim_create, name="claim-create"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),

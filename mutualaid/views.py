@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from members import selectors as member_selectors
 
-from . import selectors, services
-from .forms import ClaimForm, MaterialsForm
+from . import benefit, review, selectors, services
+from .forms import AssessForm, ClaimForm, EstimateForm, MaterialsForm, RejectForm, ReturnForm
 from .models import Claim, Material
 
 
@@ -84,7 +84,112 @@ def claim_detail(request, pk):
             ],  # fmt: skip
             "received": [Material(code).label for code in claim.materials_received],
             "materials_form": MaterialsForm(),
+            "breakdown": _breakdown(claim),
+            "assess_form": AssessForm(),
+            "return_form": ReturnForm(),
+            "reject_form": RejectForm(),
+            "overdue": review.overdue(claim),
+            "reviewable": claim.status in (Claim.Status.ACCEPTED, Claim.Status.ASSESSED),
+            "waits_for_city": claim.status == Claim.Status.ASSESSED and claim.approved_by_id is not None,
         },
+    )
+
+
+def _breakdown(claim):
+    if claim.status not in (Claim.Status.ACCEPTED, Claim.Status.ASSESSED, Claim.Status.APPROVED, Claim.Status.PAID):
+        return None
+    try:
+        return review.claim_breakdown(claim)
+    except benefit.BenefitError:
+        return None
+
+
+@login_required
+@permission_required("mutualaid.view_claim", raise_exception=True)
+def queue(request):
+    """Claims waiting for the user's step, oldest due date first; overdue ones in red."""
+    stage = "approve" if request.user.has_perm("mutualaid.approve_claim") else "assess"
+    stage = request.GET.get("stage", stage)
+    status = Claim.Status.ASSESSED if stage == "approve" else Claim.Status.ACCEPTED
+    claims = selectors.queue(request.user, status=status)
+    return render(
+        request,
+        "mutualaid/queue.html",
+        {"claims": claims, "stage": stage, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_POST
+def claim_decide(request, pk, action):
+    """Assess, approve, return or reject: each checks its permission, the service checks everything else."""
+    needed = {
+        "assess": "mutualaid.assess_claim", "approve": "mutualaid.approve_claim",
+        "return": "mutualaid.assess_claim", "reject": "mutualaid.assess_claim",
+    }[action]  # fmt: skip
+    if not request.user.has_perm(needed):
+        raise PermissionDenied
+    claim = selectors.claim_get(request.user, pk)
+    try:
+        if action == "assess":
+            form = AssessForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(list(form.errors.values())[0])
+            claim = review.claim_assess(
+                actor=request.user, claim=claim, amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"]
+            )
+        elif action == "approve":
+            claim = review.claim_approve(actor=request.user, claim=claim)
+        elif action == "return":
+            form = ReturnForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Choose the materials the member must bring."))
+            claim = review.claim_return(
+                actor=request.user, claim=claim, missing=form.cleaned_data["missing"], note=form.cleaned_data["note"]
+            )
+        else:
+            form = RejectForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Choose the reason for rejecting the claim."))
+            claim = review.claim_reject(
+                actor=request.user, claim=claim, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+            )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Claim %(number)s: %(status)s.") % {
+            "number": claim.number, "status": claim.get_status_display()})  # fmt: skip
+    return redirect("mutualaid:claim-detail", pk=claim.pk)
+
+
+@login_required
+@permission_required("mutualaid.view_claim", raise_exception=True)
+def claim_estimate(request, member_pk):
+    """试算: what a stay would pay back under the member's cover today, before any claim exists."""
+    member = member_selectors.member_get(request.user, member_pk)
+    form = EstimateForm(request.GET or None)
+    breakdown, cover, error = None, None, ""
+    if form.is_valid():
+        data = form.cleaned_data
+        cover = services.cover_on(member, data["claim_type"], timezone.localdate())
+        if cover is None:
+            error = _("No cover of this kind today.")
+        else:
+            try:
+                breakdown = review.estimate(
+                    policy=cover,
+                    settlement=benefit.Settlement(
+                        data["total_cost"], data["fund_paid"], data["serious_illness_paid"], data["self_funded"]
+                    ),
+                    days=data["days"] or 0,
+                )
+            except benefit.BenefitError as exc:
+                error = exc.message % exc.params if exc.params else exc.message
+    return render(
+        request,
+        "mutualaid/estimate.html",
+        {"member": member, "form": form, "breakdown": breakdown, "cover": cover, "error": error},
     )
 
 

@@ -1,0 +1,92 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from mutualaid import services
+from mutualaid.models import Claim
+from tests.factories import UserFactory
+from tests.mutualaid.conftest import claim_input
+
+
+@pytest.fixture
+def people(tree):
+    return {
+        "reviewer": UserFactory(username="rv2", organisation=tree["shangzhou"], roles=["reviewer"]),
+        "approver": UserFactory(username="ap2", organisation=tree["shangzhou"], roles=["approver"]),
+    }
+
+
+@pytest.fixture
+def claim(clerk, covered_member):
+    return services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
+
+
+def decide(client, claim, action, **data):
+    return client.post(reverse("mutualaid:claim-decide", args=[claim.pk, action]), data, follow=True)
+
+
+@pytest.mark.django_db
+class TestReviewPages:
+    def test_reviewer_assesses_and_approver_approves_through_the_pages(self, client, people, claim):
+        client.force_login(people["reviewer"])
+        queue = client.get(reverse("mutualaid:queue") + "?stage=assess")
+        assert [c.pk for c in queue.context["claims"]] == [claim.pk]
+        detail = client.get(reverse("mutualaid:claim-detail", args=[claim.pk])).content.decode()
+        assert "2,350.00 元" in detail  # the breakdown before assessment
+        decide(client, claim, "assess")
+        assert Claim.objects.get(pk=claim.pk).status == "assessed"
+
+        assert decide(client, claim, "approve").status_code == 403  # a reviewer holds no approval right
+        client.force_login(people["approver"])
+        page = decide(client, claim, "approve").content.decode()
+        assert Claim.objects.get(pk=claim.pk).status == "approved"
+        assert "已审批" in page
+        decide(client, claim, "approve")  # a double click
+        assert Claim.objects.get(pk=claim.pk).events.filter(to_status="approved").count() == 1
+
+    def test_adjustment_without_reason_is_explained_and_changes_nothing(self, client, people, claim):
+        client.force_login(people["reviewer"])
+        page = decide(client, claim, "assess", amount="1000.00").content.decode()
+        assert "原因" in page
+        assert Claim.objects.get(pk=claim.pk).status == "accepted"
+
+    def test_return_and_reject(self, client, people, claim, clerk, covered_member):
+        client.force_login(people["reviewer"])
+        decide(client, claim, "return", missing=["settlement"], note="结算单模糊")
+        assert Claim.objects.get(pk=claim.pk).status == "returned"
+        other = services.claim_receive(
+            actor=clerk, member=covered_member, data=claim_input(invoices=[("INV-9", Decimal("12000.00"))])
+        )
+        decide(client, other, "reject", reason="excluded", note="美容项目")
+        assert Claim.objects.get(pk=other.pk).status == "rejected"
+
+    def test_other_county_reviewer_gets_404(self, client, tree, claim):
+        outsider = UserFactory(organisation=tree["shanyang"], roles=["reviewer"])
+        client.force_login(outsider)
+        assert client.get(reverse("mutualaid:claim-detail", args=[claim.pk])).status_code == 404
+        assert decide(client, claim, "assess").status_code == 404
+        assert client.get(reverse("mutualaid:queue")).context["claims"] == []
+
+    def test_workbench_counts_claims_waiting_for_the_reviewer(self, client, people, claim):
+        client.force_login(people["reviewer"])
+        items = {item.title: item.count for item in client.get("/").context["items"]}
+        assert items.get("待审核的理赔") == 1
+
+
+@pytest.mark.django_db
+def test_estimate_shows_the_same_breakdown_before_a_claim_exists(client, clerk, covered_member):
+    client.force_login(clerk)
+    response = client.get(
+        reverse("mutualaid:estimate", args=[covered_member.pk]),
+        {"claim_type": "inpatient", "total_cost": "12000", "fund_paid": "6000", "serious_illness_paid": "0",
+         "self_funded": "800", "days": "7"},
+    )  # fmt: skip
+    assert response.context["breakdown"].benefit == Decimal("2350.00")
+    assert not Claim.objects.exists()
+    bad = client.get(
+        reverse("mutualaid:estimate", args=[covered_member.pk]),
+        {"claim_type": "inpatient", "total_cost": "100", "fund_paid": "600", "serious_illness_paid": "0",
+         "self_funded": "0"},
+    )  # fmt: skip
+    assert bad.context["breakdown"] is None and bad.context["error"]
