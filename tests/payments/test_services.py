@@ -177,7 +177,9 @@ def test_failed_line_is_corrected_and_paid_in_a_later_batch(tree, thing, finance
     )
     request.refresh_from_db()
     assert request.status == PaymentRequest.Status.PENDING and request.account_number == "6217000011112222333"
-    assert LogEntry.objects.filter(object_pk=str(request.pk), action=LogEntry.Action.UPDATE).exists()
+    change = LogEntry.objects.filter(object_pk=str(request.pk), action=LogEntry.Action.UPDATE).latest("pk")
+    assert "account_number" in change.changes_dict
+    assert "6217000011112222333" not in str(change.changes)  # masked in the audit trail
 
     # and pays it in a second batch
     second = sent_batch(finance, [request])

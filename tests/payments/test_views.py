@@ -7,6 +7,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
+from tests.factories import UserFactory
 from unionportal.payments import services
 from unionportal.payments.models import PaymentBatch, PaymentRequest
 
@@ -135,3 +136,39 @@ def test_anonymous_is_sent_to_sign_in(client, batch):
 def test_menu_shows_payments_to_finance(client, finance):
     client.force_login(finance)
     assert reverse("payments:batch-list") in page(client.get(reverse("core:workbench")))
+
+
+def test_detail_query_count_does_not_grow_with_lines(client, tree, thing, finance, django_assert_max_num_queries):
+    batch = services.batch_create(actor=finance, requests=[make_request(tree["union_sz"], n) for n in range(1, 21)])
+    client.force_login(finance)
+    with django_assert_max_num_queries(12):
+        text = page(client.get(reverse("payments:batch-detail", args=[batch.pk])))
+    assert text.count("data-line=") == 20
+
+
+def test_batch_page_filters_by_source(client, tree, thing, finance):
+    from unionportal.payments import sources
+
+    sources.register_source("tests.other", on_paid=thing.on_paid, on_failed=thing.on_failed, label="另一事项")
+    try:
+        make_request(tree["union_sz"], 1)
+        make_request(tree["union_sz"], 2, source="tests.other", reference="OTHER2")
+        client.force_login(finance)
+
+        text = page(client.get(reverse("payments:batch-create"), {"source": "tests.other"}))
+
+        assert "OTHER2" in text and "T000001" not in text
+    finally:
+        sources.unregister_source("tests.other")
+
+
+def test_admin_shows_payments_read_only(client, tree, thing, finance, settings):
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    admin = UserFactory(username="root", organisation=tree["city"], is_superuser=True, is_staff=True)
+    batch = services.batch_create(actor=finance, requests=[make_request(tree["union_sz"], 1)])
+    client.force_login(admin)
+
+    text = page(client.get(reverse("admin:payments_paymentbatch_change", args=[batch.pk])))
+
+    assert batch.number in text and 'name="_save"' not in text
+    assert page(client.get(reverse("admin:payments_paymentrequest_changelist")))
