@@ -361,3 +361,12 @@ def test_errors_are_told_in_chinese(finance, sent):
         "第 2 行「业务编号」列(B 列):业务编号“LP9999”不在本批次中。",
         "第 3 行「金额」列(C 列):金额被改动:本批次发出 1000.00 元,文件中为 999.00 元。",
     ]
+
+
+def test_owning_app_finds_its_live_request(tree, thing):
+    from unionportal.payments.selectors import request_for
+
+    first = make_request(tree["union_sz"], 1)
+    assert request_for(source=SOURCE, reference="T000001") == first
+    services.request_cancel(request=first)
+    assert request_for(source=SOURCE, reference="T000001") is None

@@ -38,3 +38,12 @@ def request_get(*, user, pk: int) -> PaymentRequest:
 
 def request_lines(*, request: PaymentRequest) -> QuerySet:
     return request.lines.select_related("batch").order_by("-batch__created_at")
+
+
+def request_for(*, source: str, reference: str) -> PaymentRequest | None:
+    """The live (not cancelled) payment request of ``(source, reference)``, for the owning app's pages."""
+    return (
+        PaymentRequest.objects.exclude(status=PaymentRequest.Status.CANCELLED)
+        .filter(source=source, reference=reference)
+        .first()
+    )
