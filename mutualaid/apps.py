@@ -12,4 +12,8 @@ class MutualaidConfig(AppConfig):
         # Money and medical data: every change is audited.
         for name in ("Plan", "PlanVersion", "PlanSegment", "EnrolmentBatch", "Policy", "ClaimInvoice"):
             audit.register(self.get_model(name))
-        audit.register(self.get_model("Claim"), exclude_fields=["org_path"])
+        audit.register(self.get_model("Claim"), exclude_fields=["org_path"], mask_fields=["bank_account"])
+        from . import notices, payouts
+
+        payouts.register()
+        notices.register()

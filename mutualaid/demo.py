@@ -86,6 +86,7 @@ def _seed_enrolment_and_claims() -> int:
             discharged_on=today - timedelta(days=5), diagnosis="急性阑尾炎", total_cost=Decimal("12000.00"),
             fund_paid=Decimal("6000.00"), serious_illness_paid=Decimal("0"), self_funded=Decimal("800.00"),
             invoices=[("SX2026-0001234", Decimal("12000.00"))], materials=list(BASE_MATERIALS),
+            bank_name="中国邮政储蓄银行商洛分行", bank_account="6221880000000012345",
         ),
     )  # fmt: skip
     other = Member.objects.filter(organisation__code="611002001001").exclude(pk=demo_member.pk).order_by("pk").first()
@@ -97,6 +98,7 @@ def _seed_enrolment_and_claims() -> int:
             discharged_on=today - timedelta(days=3), diagnosis="腰椎间盘突出", total_cost=Decimal("8600.00"),
             fund_paid=Decimal("5200.00"), serious_illness_paid=Decimal("0"), self_funded=Decimal("300.00"),
             invoices=[("SX2026-0002001", Decimal("8600.00"))],
+            bank_name="中国邮政储蓄银行商州支行", bank_account="6221880000000067890",
             materials=[M.APPLICATION, M.ID_CARD, M.DISCHARGE, M.INVOICE],  # settlement statement and bank card missing
         ),
     )  # fmt: skip

@@ -28,6 +28,11 @@ class ClaimForm(forms.Form):
     materials = forms.MultipleChoiceField(
         label=_("Materials received"), choices=Material.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+    bank_name = forms.CharField(label=_("Bank"), max_length=60)
+    bank_account = forms.RegexField(
+        label=_("The member's own bank card number"), regex=r"^\d{12,19}$", max_length=19,
+        error_messages={"invalid": _("A bank card number has 12 to 19 digits.")},
+    )  # fmt: skip
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def clean_invoices(self):

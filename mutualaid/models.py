@@ -249,6 +249,9 @@ class Claim(models.Model):
     serious_illness_paid = models.DecimalField(_("paid by serious-illness insurance"), default=0, **MONEY)
     self_funded = models.DecimalField(_("self-funded items"), default=0, **MONEY)
     materials_received = models.JSONField(_("materials received"), default=list, blank=True)
+    # The benefit is paid only to the member's own card (社会化发放); the account is sensitive data.
+    bank_name = models.CharField(_("bank"), max_length=60, blank=True)
+    bank_account = models.CharField(_("bank card number"), max_length=30, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import benefit
+from . import benefit, notices, payouts
 from .models import Claim, Material, Plan, PlanVersion, Policy
 from .services import _event, _require_scope, period_used
 
@@ -142,8 +142,15 @@ def claim_approve(*, actor, claim: Claim) -> Claim:
     if complete:
         claim.status = Claim.Status.APPROVED
     claim.save(update_fields=["approved_by", "city_approved_by", "status"])
-    if complete:
+    if complete and claim.benefit:
         _event(claim, Claim.Status.ASSESSED, Claim.Status.APPROVED, actor)
+        payouts.request_payment(claim)  # in this transaction: approved means finance will pay it
+        notices.tell_member(claim, "approved")
+    elif complete:
+        # Nothing is due (e.g. the stay cost less than the deductible): the claim closes without a payment.
+        claim.status, claim.paid_on = Claim.Status.PAID, timezone.localdate()
+        claim.save(update_fields=["status", "paid_on"])
+        _event(claim, Claim.Status.ASSESSED, Claim.Status.PAID, actor, _("nothing to pay"))
     else:
         _event(claim, Claim.Status.ASSESSED, Claim.Status.ASSESSED, actor, _("approved; waits for the city"))
     return claim
@@ -171,6 +178,7 @@ def claim_return(*, actor, claim: Claim, missing: list[str], note: str = "") -> 
     ])  # fmt: skip
     labels = "、".join(str(Material(code).label) for code in missing)
     _event(claim, old, Claim.Status.RETURNED, actor, (labels + ("; " + note if note else ""))[:300])
+    notices.tell_member(claim, "returned", missing=missing)
     return claim
 
 
@@ -190,6 +198,7 @@ def claim_reject(*, actor, claim: Claim, reason: str, note: str = "") -> Claim:
     claim.benefit = None
     claim.save(update_fields=["status", "rejection", "due_on", "benefit"])
     _event(claim, old, Claim.Status.REJECTED, actor, f"{Claim.Rejection(reason).label} {note}".strip())
+    notices.tell_member(claim, "rejected")
     return claim
 
 

@@ -21,6 +21,7 @@ from members.models import Member, Organisation
 from unionportal.accounts.scope import in_scope
 from unionportal.core import numbers
 
+from . import notices
 from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanVersion, Policy
 
 CLAIM_PLAN_KIND = {
@@ -202,6 +203,8 @@ class ClaimInput:
     self_funded: Decimal
     invoices: list[tuple[str, Decimal]]
     materials: list[str]
+    bank_name: str = ""
+    bank_account: str = ""
     note: str = ""
 
 
@@ -252,6 +255,7 @@ def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
         diagnosis=data.diagnosis, total_cost=data.total_cost, fund_paid=data.fund_paid,
         serious_illness_paid=data.serious_illness_paid, self_funded=data.self_funded,
         materials_received=sorted(set(data.materials)), note=data.note, entered_by=actor,
+        bank_name=data.bank_name.strip(), bank_account=data.bank_account.strip(),
     )  # fmt: skip
     claim.save()
     try:
@@ -265,13 +269,18 @@ def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
         _check_invoices_unused(data.invoices)
         raise ValidationError(_("An invoice on this claim has just been claimed at another counter.")) from None
     _event(claim, "", Claim.Status.RECEIVED, actor)
-    if not missing_materials(version, claim.materials_received):
+    missing = missing_materials(version, claim.materials_received)
+    if missing:
+        notices.tell_member(claim, "received", missing=missing)
+    else:
         _accept(claim, actor)
     return claim
 
 
 def _claim_input_errors(data: ClaimInput, today: date) -> list[str]:
     errors = []
+    if not data.bank_account.strip().isdigit() or not 12 <= len(data.bank_account.strip()) <= 19:
+        errors.append(_("The member's own bank card number has 12 to 19 digits."))
     if data.discharged_on < data.admitted_on:
         errors.append(_("The discharge date is before the admission date."))
     if data.discharged_on > today:
@@ -316,6 +325,7 @@ def _accept(claim: Claim, actor) -> None:
     claim.due_on = today + timedelta(days=claim.policy.plan_version.settlement_days)
     claim.save(update_fields=["status", "accepted_at", "due_on"])
     _event(claim, old, Claim.Status.ACCEPTED, actor)
+    notices.tell_member(claim, "accepted")
 
 
 @transaction.atomic

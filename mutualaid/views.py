@@ -46,7 +46,8 @@ def claim_create(request, member_pk):
                 data=services.ClaimInput(
                     **{key: data[key] for key in ("claim_type", "hospital", "admitted_on", "discharged_on",
                                                    "diagnosis", "total_cost", "fund_paid", "serious_illness_paid",
-                                                   "self_funded", "invoices", "materials", "note")}
+                                                   "self_funded", "invoices", "materials", "bank_name",
+                                                   "bank_account", "note")}
                 ),
             )  # fmt: skip
         except ValidationError as exc:

@@ -50,6 +50,7 @@ def claim_input(**overrides):
         "discharged_on": today - timedelta(days=3), "diagnosis": "肺炎", "total_cost": D("12000.00"),
         "fund_paid": D("6000.00"), "serious_illness_paid": D("0"), "self_funded": D("800.00"),
         "invoices": [("INV-001", D("12000.00"))], "materials": list(REQUIRED),
+        "bank_name": "中国邮政储蓄银行商洛分行", "bank_account": "6221880000000012345",
     }  # fmt: skip
     data.update(overrides)
     return services.ClaimInput(**data)

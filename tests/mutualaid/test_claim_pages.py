@@ -17,6 +17,7 @@ def form_data(**overrides):
         "discharged_on": (today - timedelta(days=3)).isoformat(),
         "diagnosis": "肺炎", "total_cost": "12000.00", "fund_paid": "6000.00", "serious_illness_paid": "0",
         "self_funded": "800.00", "invoices": "inv-001 7000\nINV-002 5000.00", "materials": REQUIRED,
+        "bank_name": "邮储银行", "bank_account": "6221880000000012345",
     }  # fmt: skip
     data.update(overrides)
     return data

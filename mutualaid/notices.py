@@ -1,0 +1,47 @@
+"""What a member is told about a claim, through the shared notification outbox (SMS by default)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from unionportal.notifications import notice_enqueue, register_kind
+
+from .models import Claim, Material
+
+KINDS = {
+    "accepted": (_("Claim accepted"), _(
+        "[Union mutual aid] Your claim %(number)s was accepted on %(date)s; it will be paid by %(due)s.")),
+    "received": (_("Claim received, materials missing"), _(
+        "[Union mutual aid] Your claim %(number)s was received. Please bring: %(missing)s.")),
+    "returned": (_("Claim returned for materials"), _(
+        "[Union mutual aid] Your claim %(number)s needs more materials: %(missing)s.")),
+    "approved": (_("Claim approved"), _(
+        "[Union mutual aid] Your claim %(number)s was approved: %(amount)s yuan to your bank card.")),
+    "paid": (_("Claim paid"), _(
+        "[Union mutual aid] %(amount)s yuan for your claim %(number)s was paid to your bank card on %(date)s.")),
+    "rejected": (_("Claim rejected"), _(
+        "[Union mutual aid] Your claim %(number)s cannot be paid: %(reason)s. Ask your union for details.")),
+}  # fmt: skip
+
+
+def register() -> None:
+    for kind, (title, text) in KINDS.items():
+        register_kind(f"claim.{kind}", title=title, text=text)
+
+
+def tell_member(claim: Claim, kind: str, *, missing: list[str] | None = None) -> None:
+    """Queue the notice for this step of the claim; the same step never sends twice (dedupe key)."""
+    member = claim.member
+    if not member.phone:
+        return
+    step = claim.events.count()  # a claim can be returned twice: each return is its own notice
+    context = {
+        "number": claim.number,
+        "date": claim.paid_on or (claim.accepted_at.date() if claim.accepted_at else claim.received_at.date()),
+        "due": claim.due_on or "",
+        "amount": claim.benefit if claim.benefit is not None else "",
+        "missing": "、".join(str(Material(code).label) for code in missing or []),
+        "reason": claim.get_rejection_display(),
+    }
+    notice_enqueue(
+        f"claim.{kind}", f"claim:{claim.pk}:{kind}:{step}", sms_to=member.phone, context=context,
+        member_ref=member, organisation=claim.org_path,
+    )  # fmt: skip
