@@ -13,7 +13,8 @@ class MutualaidConfig(AppConfig):
         for name in ("Plan", "PlanVersion", "PlanSegment", "EnrolmentBatch", "Policy", "ClaimInvoice"):
             audit.register(self.get_model(name))
         audit.register(self.get_model("Claim"), exclude_fields=["org_path"], mask_fields=["bank_account"])
-        from . import notices, payouts
+        from . import clock, notices, payouts
 
         payouts.register()
         notices.register()
+        clock.register()

@@ -181,6 +181,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "unionportal.notifications.tasks.send_due_notices",
         "schedule": 60.0,
     },
+    "mutualaid-settlement-clock": {
+        "task": "mutualaid.tasks.settlement_clock",
+        "schedule": crontab(hour=7, minute=30),  # before the counters open
+    },
 }
 # /healthz calls the worker down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(minutes=3)

@@ -1,0 +1,97 @@
+"""The settlement clock (一个月理赔到位): reminders before the promised date, escalation after it.
+
+Every day the scan reads only open claims (accepted, assessed, approved) whose due date is exactly 7 or 3
+days away, or already past: the partial index on ``due_on`` for open claims serves all three, so the scan
+costs the same however many claims history holds. Notices go through the outbox with a dedupe key per
+claim, step, recipient and due date, so running the scan twice, or on two workers, sends nothing twice.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from unionportal.notifications import notice_enqueue, register_kind
+
+from .models import Claim
+
+REMIND_DAYS = (7, 3)
+BATCH = 500
+STEP_PERMISSION = {
+    Claim.Status.ACCEPTED: "assess_claim",
+    Claim.Status.ASSESSED: "approve_claim",
+    Claim.Status.APPROVED: "view_paymentbatch",  # finance holds an approved claim until the bank pays
+}
+STEP_APP = {Claim.Status.APPROVED: "payments"}
+
+
+DUE_SOON = _("Claim %(number)s (%(member)s, %(status)s) must be paid by %(due)s: %(days)s days left.")
+OVERDUE = _("Claim %(number)s (%(member)s, %(status)s) was due on %(due)s and is not paid: %(days)s days late.")
+
+
+def register() -> None:
+    register_kind("claim.due_soon", title=_("Claim due soon"), text=DUE_SOON)
+    register_kind("claim.overdue", title=_("Claim overdue"), text=OVERDUE)
+
+
+@dataclass
+class ScanResult:
+    reminded: int = 0
+    escalated: int = 0
+
+
+def _holders(claim: Claim):
+    """Who holds the claim now: users with the step's permission in the claim's county (else the city)."""
+    perm = STEP_PERMISSION[claim.status]
+    app = STEP_APP.get(claim.status, "mutualaid")
+    county_path = claim.org_path[:8]
+    users = get_user_model().objects.filter(is_active=True).filter(
+        Q(groups__permissions__codename=perm, groups__permissions__content_type__app_label=app)
+        | Q(user_permissions__codename=perm, user_permissions__content_type__app_label=app)
+    ).distinct()  # fmt: skip
+    local = list(users.filter(organisation__path=county_path))
+    return local or list(users.filter(organisation__depth=1))
+
+
+def _staff_at(path: str, role: str):
+    return list(get_user_model().objects.filter(is_active=True, organisation__path=path, groups__name=role))
+
+
+def _notify(claim: Claim, kind: str, recipients, days: int) -> int:
+    context = {
+        "number": claim.number, "member": claim.member.name, "status": claim.get_status_display(),
+        "due": claim.due_on, "days": days,
+    }  # fmt: skip
+    for user in recipients:
+        notice_enqueue(
+            kind, f"clock:{claim.pk}:{kind}:{claim.due_on}:{days if kind == 'claim.due_soon' else 'late'}:{user.pk}",
+            user=user, context=context, organisation=claim.org_path,
+        )  # fmt: skip
+    return len(recipients)
+
+
+def scan(*, today: date | None = None) -> ScanResult:
+    """One daily pass: reminders at T−7 and T−3 to the holder and the county supervisor; escalations of
+    overdue claims to the holder, the county supervisor and city staff. Safe to run twice."""
+    today = today or timezone.localdate()
+    result = ScanResult()
+    open_claims = Claim.objects.filter(status__in=Claim.OPEN).select_related("member")
+    soon = open_claims.filter(due_on__in=[today + timedelta(days=d) for d in REMIND_DAYS])
+    late = open_claims.filter(due_on__lt=today)
+    for claim in soon.order_by("pk").iterator(chunk_size=BATCH):
+        days = (claim.due_on - today).days
+        with transaction.atomic():
+            recipients = _holders(claim) + _staff_at(claim.org_path[:8], "county_staff")
+            result.reminded += bool(_notify(claim, "claim.due_soon", recipients, days))
+    for claim in late.order_by("pk").iterator(chunk_size=BATCH):
+        days = (today - claim.due_on).days
+        with transaction.atomic():
+            recipients = _holders(claim) + _staff_at(claim.org_path[:8], "county_staff") + _staff_at(
+                claim.org_path[:4], "city_staff"
+            )  # fmt: skip
+            result.escalated += bool(_notify(claim, "claim.overdue", recipients, days))
+    return result

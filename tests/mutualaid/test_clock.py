@@ -1,0 +1,74 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from mutualaid import clock, review, services
+from mutualaid.models import Claim
+from mutualaid.tasks import settlement_clock
+from tests.factories import UserFactory
+from tests.mutualaid.conftest import claim_input
+from unionportal.notifications.models import Notice
+
+
+@pytest.fixture
+def office(tree):
+    return {
+        "reviewer": UserFactory(username="rv_c", organisation=tree["shangzhou"], roles=["reviewer"]),
+        "supervisor": UserFactory(username="sup_c", organisation=tree["shangzhou"], roles=["county_staff"]),
+        "city": UserFactory(username="city_c", organisation=tree["city"], roles=["city_staff"]),
+        "other_reviewer": UserFactory(username="rv_sy", organisation=tree["shanyang"], roles=["reviewer"]),
+    }
+
+
+@pytest.mark.django_db
+def test_reminders_at_seven_and_three_days_then_escalation(office, clerk, covered_member):
+    claim = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
+    due = claim.due_on
+
+    def staff_notices():
+        return sorted(Notice.objects.filter(kind__startswith="claim.d").values_list("kind", "recipient_user__username"))
+
+    with time_machine.travel(due - timedelta(days=8)):
+        assert clock.scan().reminded == 0
+    with time_machine.travel(due - timedelta(days=7)):
+        settlement_clock()
+        settlement_clock()  # run twice: nothing sent twice
+    assert staff_notices() == [("claim.due_soon", "rv_c"), ("claim.due_soon", "sup_c")]
+    with time_machine.travel(due - timedelta(days=3)):
+        assert clock.scan().reminded == 1
+    assert Notice.objects.filter(kind="claim.due_soon").count() == 4
+
+    with time_machine.travel(due + timedelta(days=1)):
+        assert clock.scan().escalated == 1
+        clock.scan()
+    escalated = set(Notice.objects.filter(kind="claim.overdue").values_list("recipient_user__username", flat=True))
+    assert escalated == {"rv_c", "sup_c", "city_c"}  # never the other county's reviewer
+    assert Notice.objects.filter(kind="claim.overdue").count() == 3
+
+
+@pytest.mark.django_db
+def test_the_holder_follows_the_claim(office, tree, clerk, covered_member):
+    approver = UserFactory(username="ap_c", organisation=tree["shangzhou"], roles=["approver"])
+    claim = review.claim_assess(
+        actor=office["reviewer"], claim=services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
+    )
+    with time_machine.travel(claim.due_on - timedelta(days=3)):
+        clock.scan()
+    holders = set(Notice.objects.filter(kind="claim.due_soon").values_list("recipient_user__username", flat=True))
+    assert holders == {approver.username, "sup_c"}
+
+
+@pytest.mark.django_db
+def test_the_scan_reads_only_what_is_due(office, clerk, covered_member, django_assert_max_num_queries):
+    """History does not count: closed and far-off claims are not read, whatever their number."""
+    today = timezone.localdate()
+    for n in range(5):
+        c = services.claim_receive(
+            actor=clerk, member=covered_member, data=claim_input(invoices=[(f"H-{n}", claim_input().total_cost)])
+        )
+        Claim.objects.filter(pk=c.pk).update(status=Claim.Status.PAID, due_on=today - timedelta(days=100))
+    with django_assert_max_num_queries(3):
+        result = clock.scan()
+    assert (result.reminded, result.escalated) == (0, 0)
