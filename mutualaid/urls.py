@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from .views import claims as views
 
 app_name = "mutualaid"
 

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from members import selectors as member_selectors
 
-from . import benefit, review, selectors, services
-from .forms import AssessForm, ClaimForm, EstimateForm, MaterialsForm, RejectForm, ReturnForm
-from .models import Claim, Material
+from .. import benefit, review, selectors, services
+from ..forms import AssessForm, ClaimForm, EstimateForm, MaterialsForm, RejectForm, ReturnForm
+from ..models import Claim, Material
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Views of mutual aid, one module per area; ``mutualaid/urls.py`` gathers them."""
