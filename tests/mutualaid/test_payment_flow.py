@@ -41,9 +41,7 @@ def test_approval_asks_finance_to_pay_the_members_own_card(approved, covered_mem
     request = PaymentRequest.objects.get(source="mutualaid.claim", reference=approved.number)
     assert (request.amount, request.account_number, request.payee_name) == (
         Decimal("2350.00"), "6221880000000012345", covered_member.name)  # fmt: skip
-    kinds = set(
-        Notice.objects.filter(member_reference=str(covered_member.pk)).values_list("kind", flat=True)
-    )
+    kinds = set(Notice.objects.filter(member_reference=str(covered_member.pk)).values_list("kind", flat=True))
     assert kinds == {"claim.accepted", "claim.approved"}
     approved_text = Notice.objects.get(kind="claim.approved").body
     assert approved.number in approved_text and "2,350.00" in approved_text
