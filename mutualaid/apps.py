@@ -10,7 +10,7 @@ class MutualaidConfig(AppConfig):
         from unionportal.accounts import audit
 
         # Money and medical data: every change is audited.
-        for name in ("Plan", "PlanVersion", "PlanSegment", "EnrolmentBatch", "Policy", "ClaimInvoice"):
+        for name in ("Plan", "PlanVersion", "PlanSegment", "EnrolmentBatch", "Policy", "ClaimInvoice", "ClaimDocument"):
             audit.register(self.get_model(name))
         audit.register(self.get_model("Claim"), exclude_fields=["org_path"], mask_fields=["bank_account"])
         from . import clock, notices, payouts

@@ -90,3 +90,8 @@ class EstimateForm(forms.Form):
     serious_illness_paid = forms.DecimalField(label=_("Paid by serious-illness insurance"), initial=0, **MONEY)
     self_funded = forms.DecimalField(label=_("Self-funded items"), initial=0, **MONEY)
     days = forms.IntegerField(label=_("Days in hospital"), min_value=0, initial=0, required=False)
+
+
+class DocumentForm(forms.Form):
+    material = forms.ChoiceField(label=_("Material"), choices=Material.choices)
+    file = forms.FileField(label=_("Scan (PDF, JPEG or PNG)"))

@@ -336,3 +336,33 @@ class ClaimEvent(models.Model):
 
     def __str__(self):
         return f"{self.claim}: {self.from_status} → {self.to_status}"
+
+
+def _document_path(document, filename):
+    # Never the member's name or ID in a path: the claim id and a random name only.
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "bin"
+    return f"claims/{document.claim_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class ClaimDocument(models.Model):
+    """A scanned material of a claim. Stored under MEDIA_ROOT but never at a public URL: the claim's
+    scoped view serves it, and every opening is logged."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="documents")
+    material = models.CharField(_("material"), max_length=12, choices=Material.choices)
+    file = models.FileField(_("file"), upload_to=_document_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("claim document")
+        verbose_name_plural = _("claim documents")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return f"{self.claim} · {self.get_material_display()}"

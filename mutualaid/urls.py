@@ -12,6 +12,8 @@ urlpatterns = [
     path("claims/new/<int:member_pk>/", views.claim_create, name="claim-create"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
     path("claims/<int:pk>/materials/", views.claim_materials, name="claim-materials"),
+    path("claims/<int:pk>/documents/", views.claim_document_upload, name="claim-document-upload"),
+    path("claims/<int:pk>/documents/<int:document_pk>/", views.claim_document, name="claim-document"),
     path("claims/<int:pk>/print/receipt/", views.claim_print, {"document": "receipt"}, name="claim-receipt"),
     path("claims/<int:pk>/print/checklist/", views.claim_print, {"document": "checklist"}, name="claim-checklist"),
 ]

@@ -311,6 +311,7 @@ MEMBER_SEARCH_LIMIT = 50  # name search shows at most this many matches
 # --- Mutual aid (DOMAIN.md §4) ---------------------------------------------------------------------
 # A claim whose benefit exceeds this is approved by a city-level approver as well.
 CLAIM_CITY_APPROVAL_THRESHOLD = Decimal(env("CLAIM_CITY_APPROVAL_THRESHOLD", default="20000"))
+CLAIM_DOCUMENT_MAX_BYTES = env.int("CLAIM_DOCUMENT_MAX_BYTES", default=10_000_000)  # one scanned material
 
 # --- The portal itself ----------------------------------------------------------------------------
 # Shown in the header; empty means the translated default name (the demo city, Shangluo).

@@ -3,15 +3,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import selectors as member_selectors
+from unionportal.accounts import audit
 
-from .. import benefit, review, selectors, services
-from ..forms import AssessForm, ClaimForm, EstimateForm, MaterialsForm, RejectForm, ReturnForm
+from .. import benefit, documents, review, selectors, services
+from ..forms import AssessForm, ClaimForm, DocumentForm, EstimateForm, MaterialsForm, RejectForm, ReturnForm
 from ..models import Claim, Material
 
 
@@ -85,6 +88,8 @@ def claim_detail(request, pk):
             ],  # fmt: skip
             "received": [Material(code).label for code in claim.materials_received],
             "materials_form": MaterialsForm(),
+            "documents": claim.documents.all(),
+            "document_form": DocumentForm(),
             "breakdown": _breakdown(claim),
             "assess_form": AssessForm(),
             "return_form": ReturnForm(),
@@ -208,6 +213,44 @@ def claim_materials(request, pk):
         else:
             messages.info(request, _("Materials recorded."))
     return redirect("mutualaid:claim-detail", pk=claim.pk)
+
+
+@login_required
+@permission_required("mutualaid.change_claim", raise_exception=True)
+@require_POST
+def claim_document_upload(request, pk):
+    claim = selectors.claim_get(request.user, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+    else:
+        try:
+            documents.claim_document_add(
+                actor=request.user,
+                claim=claim,
+                material=form.cleaned_data["material"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Scan attached."))
+    return redirect("mutualaid:claim-detail", pk=claim.pk)
+
+
+@login_required
+@permission_required("mutualaid.view_claim", raise_exception=True)
+def claim_document(request, pk, document_pk):
+    """A scan, to someone who may see the claim; medical data, so every opening is logged."""
+    claim = selectors.claim_get(request.user, pk)
+    document = get_object_or_404(claim.documents, pk=document_pk)
+    audit.log_reveal(actor=request.user, instance=document, field="file")
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Content-Disposition"] = content_disposition_header(False, document.original_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
