@@ -208,8 +208,8 @@ class Claim(models.Model):
     """
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received, materials missing")
-        ACCEPTED = "accepted", _("Accepted")
+        RECEIVED = "received", _("Received")
+        ACCEPTED = "accepted", _("Accepted (file complete)")
         ASSESSED = "assessed", _("Assessed")
         APPROVED = "approved", _("Approved")
         PAID = "paid", _("Paid")

@@ -1,0 +1,71 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from members.demo import DEMO_MEMBER_ID
+from mutualaid.models import Claim
+from tests.browser.test_sign_in import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_city(settings):
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def sign_out(page):
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("button", name="退出登录").click()
+
+
+def test_a_claim_from_the_counter_through_review_and_approval(page, live_server, demo_city, screenshot):
+    today = timezone.localdate()
+    sign_in(page, live_server, "counter_clerk")
+    box = page.get_by_placeholder("身份证号、会员编号、手机号或姓名")
+    page.goto(f"{live_server.url}/members/")
+    box.fill(DEMO_MEMBER_ID)
+    box.press("Enter")
+    page.get_by_role("link", name="理赔受理").click()
+
+    fields = {
+        "hospital": "商洛市中心医院", "admitted_on": str(today - timezone.timedelta(days=6)),
+        "discharged_on": str(today), "diagnosis": "肺炎", "total_cost": "9000", "fund_paid": "4500",
+        "invoices": "SX2026-7770001 9000", "bank_name": "中国邮政储蓄银行商洛分行",
+        "bank_account": "6221880000000012345",
+    }  # fmt: skip
+    for name, value in fields.items():
+        page.locator(f"#id_{name}").fill(value)
+    for material in [
+        "申请表(加盖工会公章)",
+        "身份证",
+        "出院小结或诊断证明",
+        "医疗费用发票",
+        "医保结算单",
+        "会员本人银行卡",
+    ]:
+        page.get_by_role("checkbox", name=material, exact=True).check()
+    page.get_by_role("button", name="受理").click()
+
+    page.get_by_test_id("claim-status").get_by_text("已受理").wait_for()
+    claim = Claim.objects.get(invoices__number="SX2026-7770001")
+    screenshot(page, "claim-accepted")
+    sign_out(page)
+
+    sign_in(page, live_server, "reviewer")
+    page.goto(f"{live_server.url}/mutualaid/queue/?stage=assess")
+    page.get_by_role("link", name=claim.number).click()
+    # self-paid 9,000 − 4,500 = 4,500; above the 500 deductible 4,000 at 50 % = 2,000.00
+    assert page.get_by_test_id("benefit").inner_text() == "2,000.00 元"
+    page.get_by_role("button", name="提交审核结果").click()
+    page.get_by_test_id("claim-status").get_by_text("已审核").wait_for()
+    sign_out(page)
+
+    sign_in(page, live_server, "approver")
+    page.goto(f"{live_server.url}/mutualaid/claims/{claim.pk}/")
+    page.get_by_test_id("approve").click()
+    page.get_by_test_id("claim-status").get_by_text("已审批").wait_for()
+    screenshot(page, "claim-approved")
+    claim.refresh_from_db()
+    assert claim.status == "approved" and str(claim.benefit) == "2000.00"
