@@ -18,3 +18,6 @@ class MutualaidConfig(AppConfig):
         payouts.register()
         notices.register()
         clock.register()
+        from . import renewal
+
+        renewal.register()

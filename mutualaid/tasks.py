@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import clock
+from . import clock, renewal
 
 
 @shared_task
@@ -8,3 +8,11 @@ def settlement_clock() -> dict:
     """Daily: remind before the promised payment date, escalate after it (safe to run twice)."""
     result = clock.scan()
     return {"reminded": result.reminded, "escalated": result.escalated}
+
+
+@shared_task
+def renewal_reminders() -> dict:
+    """Daily: tell members and their union's officers of covers ending in RENEWAL_REMINDER_DAYS days
+    (safe to run twice)."""
+    result = renewal.renewal_reminders_send()
+    return {"members": result.members, "unions": result.unions}

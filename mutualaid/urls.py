@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from .views import claims as views
+from .views import enrolment
 
 app_name = "mutualaid"
 
@@ -16,4 +17,9 @@ urlpatterns = [
     path("claims/<int:pk>/documents/<int:document_pk>/", views.claim_document, name="claim-document"),
     path("claims/<int:pk>/print/receipt/", views.claim_print, {"document": "receipt"}, name="claim-receipt"),
     path("claims/<int:pk>/print/checklist/", views.claim_print, {"document": "checklist"}, name="claim-checklist"),
+    path("enrolment/", enrolment.batch_list, name="enrolment-list"),
+    path("enrolment/new/", enrolment.batch_create, name="enrolment-create"),
+    path("enrolment/<int:pk>/", enrolment.batch_detail, name="enrolment-detail"),
+    path("enrolment/<int:pk>/pay/", enrolment.batch_pay, name="enrolment-pay"),
+    path("enrolment/renewals/", enrolment.renewal_sheet, name="renewal-sheet"),
 ]

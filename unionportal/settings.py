@@ -185,6 +185,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mutualaid.tasks.settlement_clock",
         "schedule": crontab(hour=7, minute=30),  # before the counters open
     },
+    "mutualaid-renewal-reminders": {
+        "task": "mutualaid.tasks.renewal_reminders",
+        "schedule": crontab(hour=9, minute=0),  # SMS in office hours
+    },
 }
 # /healthz calls the worker down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(minutes=3)
@@ -311,6 +315,8 @@ MEMBER_SEARCH_LIMIT = 50  # name search shows at most this many matches
 # --- Mutual aid (DOMAIN.md §4) ---------------------------------------------------------------------
 # A claim whose benefit exceeds this is approved by a city-level approver as well.
 CLAIM_CITY_APPROVAL_THRESHOLD = Decimal(env("CLAIM_CITY_APPROVAL_THRESHOLD", default="20000"))
+# Members and their union's officers are reminded this many days before a cover ends (续保提示).
+RENEWAL_REMINDER_DAYS = env.int("RENEWAL_REMINDER_DAYS", default=30)
 CLAIM_DOCUMENT_MAX_BYTES = env.int("CLAIM_DOCUMENT_MAX_BYTES", default=10_000_000)  # one scanned material
 
 # --- The portal itself ----------------------------------------------------------------------------

@@ -1,0 +1,115 @@
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from mutualaid import renewal, services
+from mutualaid.models import EnrolmentBatch, Policy
+from mutualaid.tasks import renewal_reminders
+from tests.factories import UserFactory, make_member
+from unionportal.notifications.models import Notice
+
+D = Decimal
+
+
+def enrol(actor, union, plan, members, *, paid_on, shares=1):
+    result = services.enrolment_batch_create(
+        actor=actor, organisation=union, plan=plan, members=members, shares=shares,
+        payer=EnrolmentBatch.Payer.UNIT, basic_insurance_confirmed=True, on=paid_on,
+    )  # fmt: skip
+    services.enrolment_batch_pay(actor=actor, batch=result.batch, reference="R", paid_on=paid_on)
+    return result.batch
+
+
+@pytest.fixture
+def frozen():
+    """09:00 in Shangluo on a fixed day: the reminders are a daily clock, the tests pin the day."""
+    with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def covers(frozen, tree, clerk, inpatient_plan):
+    """Three members of 商州某公司工会 whose covers end on different days, and one of 山阳."""
+    today = timezone.localdate()
+    start = today - timedelta(days=300)
+    due = make_member(union=tree["union_sz"], name="到期甲")
+    later = make_member(union=tree["union_sz"], name="稍后乙")
+    soon = make_member(union=tree["union_sz"], name="临近丙")
+    enrol(clerk, tree["union_sz"], inpatient_plan, [due, later, soon], paid_on=start, shares=2)
+    other = make_member(union=tree["union_sy"], name="山阳丁")
+    sy_clerk = UserFactory(username="sy_clerk_r", organisation=tree["shanyang"], roles=["counter_clerk"])
+    enrol(sy_clerk, tree["union_sy"], inpatient_plan, [other], paid_on=start)
+    end = today + timedelta(days=30)
+    Policy.objects.filter(member=due).update(ends_on=end)
+    Policy.objects.filter(member=later).update(ends_on=end + timedelta(days=1))
+    Policy.objects.filter(member=soon).update(ends_on=today + timedelta(days=10))
+    Policy.objects.filter(member=other).update(ends_on=end)
+    return {"due": due, "later": later, "soon": soon, "other": other, "end": end}
+
+
+@pytest.mark.django_db
+class TestRenewalReminders:
+    def test_runs_twice_and_sends_once_only_for_covers_ending_in_thirty_days(self, tree, covers):
+        officer = UserFactory(username="sz_off_r", organisation=tree["union_sz"], roles=["union_officer"])
+        UserFactory(username="sz_county_r", organisation=tree["shangzhou"], roles=["county_staff"])
+        assert covers["end"] == date(2026, 4, 1)
+        renewal_reminders()
+        renewal_reminders()  # run twice: nothing sent twice
+        sms = Notice.objects.filter(kind="policy.renewal_due")
+        assert sorted(sms.values_list("recipient_phone", flat=True)) == sorted(
+            [covers["due"].phone, covers["other"].phone]
+        )
+        assert "住院综合" in sms.first().body and "2026年4月1日" in sms.first().body
+        inbox = Notice.objects.filter(kind="policy.renewal_union")
+        assert list(inbox.values_list("recipient_user", flat=True)) == [officer.pk]  # the officer only
+        assert "商州某公司工会有1名会员" in inbox.get().body
+
+    def test_next_day_reminds_the_next_cover(self, frozen, covers):
+        frozen.shift(timedelta(days=1))
+        result = renewal.renewal_reminders_send()
+        assert result.members == 1
+        assert Notice.objects.get(kind="policy.renewal_due").recipient_phone == covers["later"].phone
+
+    def test_a_renewed_cover_is_not_reminded(self, tree, clerk, inpatient_plan, covers):
+        services.enrolment_batch_create(
+            actor=clerk, organisation=tree["union_sz"], plan=inpatient_plan, members=[covers["due"]], shares=1,
+            payer=EnrolmentBatch.Payer.UNIT, basic_insurance_confirmed=True,
+        )  # fmt: skip
+        renewal.renewal_reminders_send()
+        assert list(Notice.objects.filter(kind="policy.renewal_due").values_list("recipient_phone", flat=True)) == [
+            covers["other"].phone
+        ]
+
+    def test_reads_only_active_covers_ending_on_the_day(self, covers):
+        with CaptureQueriesContext(connection) as queries:
+            renewal.renewal_reminders_send()
+        scans = [q["sql"] for q in queries if 'SELECT "mutualaid_policy"."id"' in q["sql"]]
+        # One read of the covers, narrowed by the partial index's columns (status active, one end date).
+        assert len(scans) == 1
+        assert '"mutualaid_policy"."ends_on" = ' in scans[0] and '"mutualaid_policy"."status" = ' in scans[0]
+
+
+@pytest.mark.django_db
+class TestRenewalSheet:
+    def test_lists_the_unions_members_ending_within_the_period(self, client, tree, clerk, covers):
+        client.force_login(clerk)
+        response = client.get(reverse("mutualaid:renewal-sheet"), {"union": tree["union_sz"].pk})
+        names = [line.policy.member.name for line in response.context["lines"]]
+        assert names == ["临近丙", "到期甲"]  # by end date; 稍后乙 ends on day 31, 山阳丁 is another union
+        assert {line.renewal_premium for line in response.context["lines"]} == {D("240.00")}
+        html = response.content.decode()
+        assert "240.00" in html and tree["union_sz"].name in html
+
+    def test_days_parameter_widens_the_period(self, client, tree, clerk, covers):
+        client.force_login(clerk)
+        response = client.get(reverse("mutualaid:renewal-sheet"), {"union": tree["union_sz"].pk, "days": "31"})
+        assert len(response.context["lines"]) == 3
+        short = client.get(reverse("mutualaid:renewal-sheet"), {"union": tree["union_sz"].pk, "days": "10"})
+        assert [line.policy.member.name for line in short.context["lines"]] == ["临近丙"]
