@@ -22,7 +22,7 @@ from unionportal.accounts.scope import in_scope
 from unionportal.core import numbers
 
 from . import notices
-from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanVersion, Policy
+from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Material, Plan, PlanVersion, Policy
 
 CLAIM_PLAN_KIND = {
     Claim.Type.INPATIENT: Plan.Kind.INPATIENT,
@@ -220,6 +220,9 @@ def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
     settlement days); an incomplete one is received and the missing materials are listed for the member.
     Refused, with nothing saved: inconsistent dates or amounts, an invoice already claimed (naming the claim),
     no cover on the admission date, admission during the waiting period, a claim outside the filing window.
+
+    A claim submitted by a grassroots union officer stays received even with every material listed: the
+    counter checks the papers and accepts it (``claim_accept_checked``), and only then does the clock start.
     """
     _require_scope(actor, member.org_path)
     today = timezone.localdate()
@@ -272,8 +275,28 @@ def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
     missing = missing_materials(version, claim.materials_received)
     if missing:
         notices.tell_member(claim, "received", missing=missing)
-    else:
+    elif counter_checks(actor):
         _accept(claim, actor)
+    return claim
+
+
+def counter_checks(user) -> bool:
+    """Whether the user checks papers at a counter (and so may accept a complete file)."""
+    return user.has_perm("mutualaid.change_claim")
+
+
+@transaction.atomic
+def claim_accept_checked(*, actor, claim: Claim) -> Claim:
+    """The counter has checked a union-submitted file: accept it if complete (the clock starts now)."""
+    _require_scope(actor, claim.org_path)
+    claim = Claim.objects.select_for_update().select_related("policy__plan_version").get(pk=claim.pk)
+    if claim.status != Claim.Status.RECEIVED:
+        return claim
+    missing = missing_materials(claim.policy.plan_version, claim.materials_received)
+    if missing:
+        raise ValidationError(_("Materials are still missing: %(missing)s.") % {
+            "missing": "、".join(str(Material(code).label) for code in missing)})  # fmt: skip
+    _accept(claim, actor)
     return claim
 
 

@@ -75,6 +75,7 @@ def claim_create(request, member_pk):
 @permission_required("mutualaid.view_claim", raise_exception=True)
 def claim_detail(request, pk):
     claim = selectors.claim_get(request.user, pk)
+    missing_codes = services.missing_materials(claim.policy.plan_version, claim.materials_received)
     return render(
         request,
         "mutualaid/claim_detail.html",
@@ -96,6 +97,8 @@ def claim_detail(request, pk):
             "reject_form": RejectForm(),
             "overdue": review.overdue(claim),
             "reviewable": claim.status in (Claim.Status.ACCEPTED, Claim.Status.ASSESSED),
+            "awaiting_check": claim.status == Claim.Status.RECEIVED and not missing_codes,
+            "decided": claim.status in (Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.REJECTED),
             "waits_for_city": claim.status == Claim.Status.ASSESSED and claim.approved_by_id is not None,
         },
     )
@@ -218,6 +221,23 @@ def claim_materials(request, pk):
 @login_required
 @permission_required("mutualaid.change_claim", raise_exception=True)
 @require_POST
+def claim_accept_checked(request, pk):
+    claim = selectors.claim_get(request.user, pk)
+    try:
+        claim = services.claim_accept_checked(actor=request.user, claim=claim)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if claim.status == Claim.Status.ACCEPTED:
+            messages.success(request, _("The file is complete: claim accepted, to be paid by %(due)s.") % {
+                "due": claim.due_on})  # fmt: skip
+    return redirect("mutualaid:claim-detail", pk=claim.pk)
+
+
+@login_required
+@permission_required("mutualaid.change_claim", raise_exception=True)
+@require_POST
 def claim_document_upload(request, pk):
     claim = selectors.claim_get(request.user, pk)
     form = DocumentForm(request.POST, request.FILES)
@@ -260,5 +280,10 @@ def claim_print(request, pk, document):
     claim = selectors.claim_get(request.user, pk)
     missing = [Material(code).label for code in services.missing_materials(
         claim.policy.plan_version, claim.materials_received)]  # fmt: skip
-    template = "mutualaid/print_receipt.html" if document == "receipt" else "mutualaid/print_checklist.html"
-    return render(request, template, {"claim": claim, "missing": missing, "printed_at": timezone.localtime()})
+    templates = {
+        "receipt": "mutualaid/print_receipt.html",
+        "checklist": "mutualaid/print_checklist.html",
+        "result": "mutualaid/print_result.html",
+    }
+    context = {"claim": claim, "missing": missing, "printed_at": timezone.localtime(), "breakdown": _breakdown(claim)}
+    return render(request, templates[document], context)

@@ -83,3 +83,30 @@ class TestCounterClaim:
         outsider = UserFactory(organisation=tree["shanyang"], roles=["counter_clerk"])
         client.force_login(outsider)
         assert client.get(reverse("mutualaid:claim-list")).context["claims"] == []
+
+
+@pytest.mark.django_db
+def test_union_officer_submits_and_the_counter_checks_before_the_clock_starts(client, tree, clerk, covered_member):
+    officer = UserFactory(username="uo_claim", organisation=tree["union_sz"], roles=["union_officer"])
+    client.force_login(officer)
+    client.post(reverse("mutualaid:claim-create", args=[covered_member.pk]), form_data())
+    claim = Claim.objects.get()
+    assert claim.status == "received" and claim.due_on is None  # listed complete, not yet checked
+
+    client.force_login(clerk)
+    client.post(reverse("mutualaid:claim-accept", args=[claim.pk]))
+    claim.refresh_from_db()
+    assert claim.status == "accepted" and claim.due_on
+
+
+@pytest.mark.django_db
+def test_result_notice_prints_the_decision(client, tree, clerk, covered_member):
+    from mutualaid import review
+
+    client.force_login(clerk)
+    client.post(reverse("mutualaid:claim-create", args=[covered_member.pk]), form_data())
+    claim = Claim.objects.get()
+    reviewer = UserFactory(username="rv_res", organisation=tree["shangzhou"], roles=["reviewer"])
+    review.claim_reject(actor=reviewer, claim=claim, reason="excluded")
+    page = client.get(reverse("mutualaid:claim-result", args=[claim.pk])).content.decode()
+    assert "理赔结果通知书" in page and "除外责任" in page
