@@ -1,12 +1,13 @@
 from django.urls import path, re_path
 
 from .views import claims as views
-from .views import enrolment
+from .views import enrolment, figures
 
 app_name = "mutualaid"
 
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
+    path("figures/", figures.figures, name="figures"),
     re_path(r"^claims/(?P<pk>\d+)/(?P<action>assess|approve|return|reject)/$", views.claim_decide, name="claim-decide"),
     path("estimate/<int:member_pk>/", views.claim_estimate, name="estimate"),
     path("claims/", views.claim_list, name="claim-list"),
