@@ -2,9 +2,11 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils.module_loading import autodiscover_modules
 
 from members import scale
 from members.models import Member, Organisation
+from unionportal.core import scale as hooks
 
 
 class Command(BaseCommand):
@@ -21,6 +23,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026, help="Seed of the random draw (default 2026).")
         parser.add_argument("--chunk-size", type=int, default=50_000, help="Members per COPY chunk.")
+        # Apps above members add their own options (e.g. mutualaid's --claims) from their scale.py, so this
+        # command imports none of them.
+        autodiscover_modules("scale")
+        for generator in hooks.generators():
+            parser.add_argument(f"--{generator.name}", type=int, default=0, metavar="N", help=generator.help)
 
     def handle(self, *args, members, unions, seed, chunk_size, verbosity, **options):
         if members < 0 or unions < 0 or chunk_size < 1:
@@ -40,6 +47,14 @@ class Command(BaseCommand):
         analysing = time.monotonic()
         scale.analyze()
         log(f"analyze: {time.monotonic() - analysing:.1f} s")
+        for generator in hooks.generators():
+            count = options.get(generator.name.replace("-", "_")) or 0
+            if count < 0:
+                raise CommandError(f"--{generator.name} must be positive.")
+            if count:
+                generating = time.monotonic()
+                summary = generator.func(count, seed=seed, log=log)
+                log(f"{generator.name}: {summary} in {time.monotonic() - generating:.1f} s")
         total_members = Member.objects.count()
         total_unions = Organisation.objects.filter(kind=Organisation.Kind.GRASSROOTS).count()
         self.stdout.write(
