@@ -32,7 +32,7 @@ def covers_scoped(user):
     return scope_queryset(Policy.objects.all(), user)
 
 
-def queue(user, *, status: str, limit: int = 200):
+def queue(user, *, status: str, limit: int = 50):
     """The work queue for one step: oldest due date first (the clock decides the order)."""
     return list(
         scope_queryset(Claim.objects.select_related("member", "policy__plan_version__plan"), user)

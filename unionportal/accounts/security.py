@@ -123,13 +123,24 @@ class TwoFactorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    # Set once a signed-in user is known to need no second factor, so that later requests of the session
+    # skip the device and role look-ups. A new sign-in starts a new session; pairing an authenticator
+    # verifies the session at once.
+    FREE_KEY = "_two_factor_free"
+
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not _is_exempt(request):
+        if (
+            user.is_authenticated
+            and request.session.get(self.FREE_KEY) != user.pk
+            and not user.is_verified()
+            and not _is_exempt(request)
+        ):
             if user_has_device(user):
                 return _redirect_with_next(request, "accounts:otp-verify")
             if requires_two_factor(user):
                 return _redirect_with_next(request, "accounts:otp-setup")
+            request.session[self.FREE_KEY] = user.pk
         return self.get_response(request)
 
 
