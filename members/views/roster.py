@@ -1,15 +1,18 @@
-"""Roster import pages (花名册) and the member export. The work is in ``members/roster.py``."""
+"""Roster import pages (花名册) and the member export. The work is in the ``members/roster/`` package."""
 
 import io
+import re
 import tempfile
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +27,33 @@ from ..models import Member, Organisation, RosterImport
 
 IMPORT_PERMISSION = "members.add_rosterimport"
 LIST_SIZE = 50
+UNION_SELECT_MAX = 200  # unions in scope listed in a select; past this, typed with suggestions (~4,000 for the city)
+UNION_SUGGESTIONS = 20
+_CODE_IN_LABEL = re.compile(r"[（(]\s*([0-9A-Za-z]+)\s*[）)]\s*$")  # 某公司工会（611002001001）, as suggested
+
+
+def _unions(user):
+    """The active grassroots unions in ``user``'s scope: those a roster can be uploaded for."""
+    return scope_queryset(Organisation.objects.filter(kind=Organisation.Kind.GRASSROOTS, is_active=True), user)
+
+
+def _union_label(union: Organisation) -> str:
+    return f"{union.name}（{union.code}）"
+
+
+def _typed_union(unions, text: str) -> Organisation:
+    """The one union of ``unions`` that ``text`` names: by its code, its label (name and code, as suggested) or
+    its exact name; a ValidationError when none does, or several do."""
+    text = text.strip()
+    if code := _CODE_IN_LABEL.search(text):
+        found = list(unions.filter(code=code.group(1))[:2])
+    else:
+        found = list(unions.filter(code=text)[:2]) or list(unions.filter(name=text)[:2])
+    if not found:
+        raise ValidationError(_("No union you look after has this code or name. Pick one from the list."))
+    if len(found) > 1:
+        raise ValidationError(_("Several unions have this name: type the code of the one you mean."))
+    return found[0]
 
 
 class RosterUploadForm(forms.Form):
@@ -37,14 +67,36 @@ class RosterUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        unions = scope_queryset(
-            Organisation.objects.filter(kind=Organisation.Kind.GRASSROOTS, is_active=True), user
-        ).order_by("path")
+        self.unions = _unions(user).order_by("path")
+        own = user.organisation if user.organisation_id and user.organisation.is_union else None
+        # A select of thousands of unions is slow to send and useless to scroll: past UNION_SELECT_MAX the union
+        # is typed (code or name), with suggestions from roster_union_suggestions as one types.
+        self.typed = self.unions.count() > UNION_SELECT_MAX
+        if self.typed:
+            self.fields["organisation"] = forms.CharField(
+                label=gettext_lazy("Union"),
+                max_length=200,
+                initial=_union_label(own) if own else "",
+                help_text=gettext_lazy("Type the union's code or part of its name, and pick it from the list."),
+                widget=forms.TextInput(
+                    attrs={
+                        "list": "roster-union-options", "autocomplete": "off",
+                        "hx-get": reverse("members:roster-union-suggestions"),
+                        "hx-trigger": "input changed delay:250ms",
+                        "hx-target": "#roster-union-options", "hx-swap": "innerHTML", "hx-sync": "this:replace",
+                    }
+                ),
+            )  # fmt: skip
+            return
         field = self.fields["organisation"]
-        field.queryset = unions
-        field.label_from_instance = lambda union: f"{union.name}（{union.code}）"
-        if user.organisation_id and user.organisation.is_union:
-            field.initial = user.organisation_id
+        field.queryset = self.unions
+        field.label_from_instance = _union_label
+        if own:
+            field.initial = own.pk
+
+    def clean_organisation(self):
+        chosen = self.cleaned_data["organisation"]
+        return _typed_union(self.unions, chosen) if self.typed else chosen
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -101,6 +153,21 @@ def roster_list(request):
 @login_required
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
 @require_GET
+def roster_union_suggestions(request):
+    """The unions in scope whose code starts with, or whose name holds, what was typed in the upload form's union
+    field: at most UNION_SUGGESTIONS, as <option>s of its datalist."""
+    typed = request.GET.get("organisation", "").strip()[:100]
+    unions = Organisation.objects.none()
+    if typed:
+        code = _CODE_IN_LABEL.search(typed)
+        match = Q(code=code.group(1)) if code else Q(code__startswith=typed) | Q(name__contains=typed)
+        unions = _unions(request.user).filter(match).order_by("path")[:UNION_SUGGESTIONS]
+    return render(request, "members/roster_union_options.html", {"options": [_union_label(union) for union in unions]})
+
+
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+@require_GET
 def roster_template(request):
     return FileResponse(
         io.BytesIO(rosters.roster_template()),
@@ -130,10 +197,19 @@ def roster_detail(request, pk):
             "more_errors": max(roster.error_rows - len({entry["row"] for entry in errors}), 0),
             "offers": offers,
             "more_offers": max(roster.transfer_rows - len(offers), 0),
-            "progress": rosters.roster_progress(roster),
             "working": roster.status in (RosterImport.Status.VALIDATING, RosterImport.Status.IMPORTING),
+            **_progress(roster),
         },
     )
+
+
+def _progress(roster: RosterImport) -> dict:
+    """What the progress partial shows: the per cent done and whether the work seems to have stalled."""
+    return {
+        "progress": rosters.roster_progress(roster),
+        "stalled": rosters.roster_stalled(roster),
+        "stalled_minutes": int(rosters.STALLED_AFTER.total_seconds() // 60),
+    }
 
 
 @login_required
@@ -145,11 +221,7 @@ def roster_progress(request, pk):
     working = roster.status in (RosterImport.Status.VALIDATING, RosterImport.Status.IMPORTING)
     if request.htmx and not working:
         return HttpResponseClientRefresh()
-    return render(
-        request,
-        "members/roster_progress.html",
-        {"roster": roster, "progress": rosters.roster_progress(roster), "working": working},
-    )
+    return render(request, "members/roster_progress.html", {"roster": roster, "working": working, **_progress(roster)})
 
 
 @login_required
@@ -166,6 +238,19 @@ def roster_confirm(request, pk):
         transfer_all=request.POST.get("transfer_all") == "1",
         remote_addr=client_ip(request) or None,
     )
+    return redirect("members:roster-detail", pk=roster.pk)
+
+
+@login_required
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+@require_POST
+def roster_cancel(request, pk):
+    """Cancel a roster waiting for confirmation or refused; a second click finds it cancelled already."""
+    roster = _roster_for(request, pk)
+    try:
+        rosters.roster_cancel(actor=request.user, roster_import=roster)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("members:roster-detail", pk=roster.pk)
 
 
@@ -218,9 +303,11 @@ def member_export(request):
 urlpatterns = [
     path("roster/", roster_list, name="roster-list"),
     path("roster/template/", roster_template, name="roster-template"),
+    path("roster/unions/", roster_union_suggestions, name="roster-union-suggestions"),
     path("roster/<int:pk>/", roster_detail, name="roster-detail"),
     path("roster/<int:pk>/progress/", roster_progress, name="roster-progress"),
     path("roster/<int:pk>/confirm/", roster_confirm, name="roster-confirm"),
+    path("roster/<int:pk>/cancel/", roster_cancel, name="roster-cancel"),
     path("roster/<int:pk>/errors/", roster_errors, name="roster-errors"),
     path("export/", member_export, name="member-export"),
 ]

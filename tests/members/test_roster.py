@@ -7,19 +7,29 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
+import time_machine
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from members import roster as rosters
 from members.models import Member, MembershipPeriod, RosterImport, Transfer
+from members.roster import checking, staging, writing
 from members.services import member_numbers
-from tests.factories import UserFactory
+from members.validators import PROVINCES, validate_id_number
+from members.views import roster as roster_views
+from tests.factories import UserFactory, make_organisation
+from unionportal.core.models import Heartbeat
+from unionportal.core.tasks import WORKER
 
 HEADINGS = [
     "姓名*", "身份证号*", "手机号码", "性别", "民族", "学历", "政治面貌", "户籍类型", "是否农民工", "就业形态",
@@ -450,6 +460,429 @@ def test_a_large_file_goes_through_the_task_with_a_progress_bar(
     assert "100%" in officer_client.get(progress_url).content.decode()
 
 
+# --- The confirmation reuses the preview's check, unless something it depends on changed -----------
+
+
+def test_confirm_does_not_read_the_file_again_when_nothing_changed(
+    officer_client, tree, monkeypatch, django_capture_on_commit_callbacks
+):
+    upload(officer_client, tree["union_sz"], workbook([*valid_rows(3), row("坏号", id_number(50), phone="12")]))
+    roster = latest_roster()
+
+    def read_again(**kwargs):
+        raise AssertionError("the file was checked again")
+
+    monkeypatch.setattr("members.roster.importing.check_roster", read_again)
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(reverse("members:roster-confirm", args=[roster.pk]))
+
+    roster.refresh_from_db()
+    assert (roster.status, roster.imported_rows, roster.error_rows) == (RosterImport.Status.DONE, 3, 1)
+    assert not roster.file.storage.exists(roster.file.name + staging.SUFFIX)  # gone with the import
+    lines = list(openpyxl.load_workbook(roster.error_file.open("rb")).worksheets[0].values)
+    assert len(lines) == 2 and lines[1][0] == "坏号" and lines[1][-1].startswith("手机号码")
+
+
+def test_a_person_who_joined_a_union_after_the_preview_is_offered_not_imported(officer_client, tree):
+    upload(officer_client, tree["union_sz"], workbook(valid_rows(3)))
+    roster = latest_roster()
+    assert roster.valid_rows == 3
+    meanwhile = make_member(tree["union_sy"], id_number(1), name="职工1")
+
+    officer_client.post(reverse("members:roster-confirm", args=[roster.pk]))
+
+    roster.refresh_from_db()
+    assert (roster.status, roster.imported_rows, roster.transfer_rows) == (RosterImport.Status.DONE, 2, 1)
+    assert Member.objects.filter(id_number=meanwhile.id_number).get() == meanwhile
+    offers = [entry for entry in roster.errors if "transfer" in entry]
+    assert [(offer["row"], offer["transfer"]["member"]) for offer in offers] == [(3, meanwhile.pk)]
+
+
+def test_a_member_who_left_after_the_preview_is_no_longer_offered(officer_client, tree):
+    person = make_member(tree["union_sy"], id_number(800), name="甲")
+    upload(officer_client, tree["union_sz"], workbook([row("甲", person.id_number), *valid_rows(1)]))
+    roster = latest_roster()
+    Member.objects.filter(pk=person.pk).update(status=Member.Status.LEFT)
+
+    officer_client.post(reverse("members:roster-confirm", args=[roster.pk]), {"transfer_all": "1"})
+
+    roster.refresh_from_db()
+    assert (roster.imported_rows, roster.transfer_rows, Transfer.objects.count()) == (1, 0, 0)
+    assert any(entry["row"] == 2 and "已终止" in entry["message"] for entry in roster.errors), roster.errors
+
+
+def test_a_person_registered_during_the_import_stops_it_and_a_second_confirm_imports_the_rest(
+    officer_client, tree, monkeypatch
+):
+    upload(officer_client, tree["union_sz"], workbook(valid_rows(3)))
+    roster = latest_roster()
+    reserve = rosters.importing.member_numbers
+
+    def registered_meanwhile(count):  # at the counter, after the ID numbers were looked up again
+        make_member(tree["union_sy"], id_number(2), name="职工2")
+        return reserve(count)
+
+    monkeypatch.setattr(rosters.importing, "member_numbers", registered_meanwhile)
+    officer_client.post(reverse("members:roster-confirm", args=[roster.pk]))
+    monkeypatch.setattr(rosters.importing, "member_numbers", reserve)
+
+    roster.refresh_from_db()
+    assert roster.status == RosterImport.Status.READY and "再次确认" in roster.message
+    assert not Member.objects.filter(organisation=tree["union_sz"]).exists()
+
+    officer_client.post(reverse("members:roster-confirm", args=[roster.pk]))
+
+    roster.refresh_from_db()
+    assert (roster.status, roster.imported_rows, roster.transfer_rows) == (RosterImport.Status.DONE, 2, 1)
+
+
+def test_an_empty_joining_date_is_the_day_of_the_import_not_of_the_preview(officer_client, officer, tree):
+    with time_machine.travel(timezone.now() - timedelta(days=1)):
+        upload(officer_client, tree["union_sz"], workbook([row("城里人", id_number(2), joined="")]))
+    roster = latest_roster()
+    officer_client.force_login(officer)  # a day idle signs one out
+
+    officer_client.post(reverse("members:roster-confirm", args=[roster.pk]))
+
+    assert Member.objects.get(name="城里人").joined_on == timezone.localdate()
+
+
+def test_without_the_kept_check_the_file_is_checked_again(officer_client, tree):
+    upload(officer_client, tree["union_sz"], workbook(valid_rows(2)))
+    roster = latest_roster()
+    roster.file.storage.delete(roster.file.name + staging.SUFFIX)
+
+    officer_client.post(reverse("members:roster-confirm", args=[roster.pk]))
+
+    roster.refresh_from_db()
+    assert (roster.status, roster.imported_rows) == (RosterImport.Status.DONE, 2)
+
+
+def test_without_copy_the_same_members_periods_and_audit_rows_are_written(officer_client, officer, tree, monkeypatch):
+    """The path of SQLite (the embedded default) and of any database without psycopg2's COPY."""
+    monkeypatch.setattr(writing, "_can_copy", lambda: False)
+    upload(officer_client, tree["union_sz"], workbook(valid_rows(3)))
+
+    officer_client.post(reverse("members:roster-confirm", args=[latest_roster().pk]), REMOTE_ADDR="10.1.2.3")
+
+    members = list(Member.objects.order_by("member_number"))
+    assert [member.name for member in members] == ["职工0", "职工1", "职工2"]
+    assert MembershipPeriod.objects.filter(member__in=members, start_reason="imported").count() == 3
+    concrete = {field.name for field in Member._meta.concrete_fields}
+    for member in members:
+        entry = LogEntry.objects.get_for_object(member).get(action=LogEntry.Action.CREATE)
+        diff = {name: [str(old), str(new)] for name, (old, new) in model_instance_diff(None, member).items()}
+        assert entry.changes == {name: change for name, change in diff.items() if name in concrete}
+        assert (entry.actor, entry.remote_addr) == (officer, "10.1.2.3")
+
+
+def test_audit_rows_of_the_copy_carry_the_actor_address_and_roster(officer_client, officer, tree):
+    upload(officer_client, tree["union_sz"], workbook([row('引号"逗号,反斜杠\\制表\t换行\n', id_number(1))]))
+    roster = latest_roster()
+
+    officer_client.post(reverse("members:roster-confirm", args=[roster.pk]), REMOTE_ADDR="10.1.2.3")
+
+    member = Member.objects.get()
+    assert member.name == '引号"逗号,反斜杠\\制表\t换行'  # through COPY intact (less the newline at the end)
+    entry = LogEntry.objects.get_for_object(member).get()
+    assert (entry.actor, entry.actor_email, entry.remote_addr) == (officer, officer.email, "10.1.2.3")
+    assert (entry.object_repr, entry.additional_data) == (member.name, {"roster_import": roster.pk})
+    assert entry.changes["phone"] == ["None", "138****0000"] and entry.changes["name"] == ["None", member.name]
+    assert abs(entry.timestamp - timezone.now()) < timedelta(minutes=1)
+
+
+@st.composite
+def id_like(draw):
+    """Strings near an ID number: valid ones, and each way one can be wrong or written loosely."""
+    region = draw(st.sampled_from([*sorted(PROVINCES), "00", "99"])) + draw(
+        st.text("0123456789", min_size=4, max_size=4)
+    )
+    born = draw(
+        st.sampled_from([f"{draw(st.dates(date(1890, 1, 1), date(2100, 12, 31))):%Y%m%d}", "19990230", "20001301"])
+    )
+    body = region + born + draw(st.text("0123456789", min_size=3, max_size=3))
+    number = body + draw(st.sampled_from([ric.calc_check_digit(body + "0"), *"0123456789Xx"]))
+    return draw(
+        st.sampled_from([number, number.lower(), f" {number}", number[:17], number + "1", number.replace("1", "１")])
+    )
+
+
+@hypothesis_settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(id_like())
+@example("612501198806150020")
+def test_the_quick_id_check_agrees_with_validate_id_number(text):
+    try:
+        expected = validate_id_number(text)
+    except ValidationError:
+        expected = None
+
+    quick = checking._quick_id_number(text, timezone.localdate())
+
+    # The quick check takes a number only as stored, in ASCII; validate_id_number also takes loose spellings.
+    assert quick == (expected if expected == text and text.isascii() else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-05", date(2024, 1, 5)),
+        ("2024/1/5", date(2024, 1, 5)),
+        ("2024年1月5日", date(2024, 1, 5)),
+        ("20240105", date(2024, 1, 5)),
+        (45296.0, date(2024, 1, 5)),  # a date cell read as its serial number
+        ("2024-02-30", None),
+        ("2024-W01-1", None),  # an ISO week date: not how anyone writes a joining date
+        ("5 January 2024", None),
+    ],
+)
+def test_joining_dates_are_read_as_people_write_them(text, expected):
+    if expected is None:
+        with pytest.raises(ValueError):
+            checking._date(text)
+    else:
+        assert checking._date(text) == expected
+
+
+# --- Cancelling ------------------------------------------------------------------------------------
+
+
+def test_a_cancelled_roster_can_never_be_confirmed(officer_client, tree, django_capture_on_commit_callbacks):
+    upload(officer_client, tree["union_sz"], workbook(valid_rows(2)))
+    roster = latest_roster()
+    assert (
+        'data-testid="roster-cancel"'
+        in officer_client.get(reverse("members:roster-detail", args=[roster.pk])).content.decode()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer_client.post(reverse("members:roster-cancel", args=[roster.pk]))
+    officer_client.post(reverse("members:roster-confirm", args=[roster.pk]))
+
+    assert response.status_code == 302 and response.url == reverse("members:roster-detail", args=[roster.pk])
+    roster.refresh_from_db()
+    assert (roster.status, roster.imported_rows, Member.objects.count()) == (RosterImport.Status.CANCELLED, 0, 0)
+    assert "sz_officer" in roster.message or roster.uploaded_by.name in roster.message
+    assert roster.finished_at is not None
+    assert not roster.file.storage.exists(roster.file.name + staging.SUFFIX)
+    page = officer_client.get(reverse("members:roster-detail", args=[roster.pk])).content.decode()
+    assert 'data-testid="confirm-button"' not in page and 'data-testid="roster-cancel"' not in page
+    assert roster.message in page
+
+
+def test_cancelling_twice_is_harmless(officer_client, tree):
+    upload(officer_client, tree["union_sz"], workbook(valid_rows(1)))
+    url = reverse("members:roster-cancel", args=[latest_roster().pk])
+
+    officer_client.post(url)
+    cancelled = latest_roster()
+    second = officer_client.post(url, follow=True)
+
+    assert latest_roster().status == RosterImport.Status.CANCELLED
+    assert latest_roster().finished_at == cancelled.finished_at
+    assert not list(second.context["messages"])
+
+
+def test_a_refused_roster_can_be_cancelled(officer_client, tree):
+    upload(officer_client, tree["union_sz"], b"not a workbook")
+    roster = latest_roster()
+    assert roster.status == RosterImport.Status.FAILED
+    assert (
+        'data-testid="roster-cancel"'
+        in officer_client.get(reverse("members:roster-detail", args=[roster.pk])).content.decode()
+    )
+
+    officer_client.post(reverse("members:roster-cancel", args=[roster.pk]))
+
+    assert latest_roster().status == RosterImport.Status.CANCELLED
+
+
+def test_an_imported_roster_cannot_be_cancelled(officer_client, tree):
+    upload(officer_client, tree["union_sz"], workbook(valid_rows(1)))
+    roster = latest_roster()
+    officer_client.post(reverse("members:roster-confirm", args=[roster.pk]))
+
+    response = officer_client.post(reverse("members:roster-cancel", args=[roster.pk]), follow=True)
+
+    assert latest_roster().status == RosterImport.Status.DONE and Member.objects.count() == 1
+    assert [str(message) for message in response.context["messages"]] == ["只有等待确认或被拒收的花名册才能取消。"]
+
+
+def test_a_roster_being_imported_cannot_be_cancelled(
+    officer_client, officer, tree, settings, django_capture_on_commit_callbacks
+):
+    settings.ROSTER_ASYNC_ROWS = 1
+    with django_capture_on_commit_callbacks():
+        upload(officer_client, tree["union_sz"], workbook(valid_rows(2)))
+    roster = latest_roster()
+    rosters.roster_process(roster.pk)
+    with django_capture_on_commit_callbacks():
+        officer_client.post(reverse("members:roster-confirm", args=[roster.pk]))
+
+    officer_client.post(reverse("members:roster-cancel", args=[roster.pk]))
+    assert latest_roster().status == RosterImport.Status.IMPORTING
+    rosters.roster_process(roster.pk, actor_id=officer.pk)
+
+    assert (latest_roster().status, Member.objects.count()) == (RosterImport.Status.DONE, 2)
+
+
+# --- A large roster that does not move ------------------------------------------------------------
+
+
+@pytest.fixture
+def queued_roster(officer_client, tree, settings, django_capture_on_commit_callbacks):
+    """A large roster handed to the worker (the task is queued, never run)."""
+    settings.ROSTER_ASYNC_ROWS = 2
+    with django_capture_on_commit_callbacks():
+        upload(officer_client, tree["union_sz"], workbook(valid_rows(3)))
+    roster = latest_roster()
+    assert roster.status == RosterImport.Status.VALIDATING
+    return roster
+
+
+def _progress_page(client, roster) -> str:
+    return client.get(reverse("members:roster-progress", args=[roster.pk])).content.decode()
+
+
+def test_a_check_stuck_without_a_worker_says_so_after_two_minutes(officer_client, queued_roster):
+    Heartbeat.objects.update_or_create(name=WORKER, defaults={"beat_at": timezone.now() - timedelta(minutes=10)})
+
+    soon = _progress_page(officer_client, queued_roster)
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        later = _progress_page(officer_client, queued_roster)
+        detail = officer_client.get(reverse("members:roster-detail", args=[queued_roster.pk])).content.decode()
+
+    assert 'data-testid="roster-stalled"' not in soon
+    assert 'data-testid="roster-stalled"' in later and 'data-testid="roster-stalled"' in detail
+    assert "后台任务进程似乎已停止" in later and "尚未导入任何数据" in later
+    assert str(queued_roster.pk) in later
+    assert 'hx-trigger="every 1s"' in later  # still polling: the page moves on by itself when the worker is back
+
+
+def test_a_busy_worker_that_still_beats_is_not_called_stopped(officer_client, queued_roster):
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        Heartbeat.objects.update_or_create(name=WORKER, defaults={"beat_at": timezone.now()})
+        page = _progress_page(officer_client, queued_roster)
+
+    assert 'data-testid="roster-stalled"' not in page
+
+
+def test_an_import_stuck_without_a_worker_says_nothing_was_imported(
+    officer_client, officer, queued_roster, django_capture_on_commit_callbacks
+):
+    rosters.roster_process(queued_roster.pk)
+    with time_machine.travel(timezone.now() + timedelta(minutes=20)):  # read long after the check
+        with django_capture_on_commit_callbacks():
+            officer_client.post(reverse("members:roster-confirm", args=[queued_roster.pk]))
+        just_confirmed = _progress_page(officer_client, queued_roster)
+    with time_machine.travel(timezone.now() + timedelta(minutes=23)):
+        later = _progress_page(officer_client, queued_roster)
+
+    assert latest_roster().status == RosterImport.Status.IMPORTING
+    assert 'data-testid="roster-stalled"' not in just_confirmed  # no heartbeat at all, but it only now began
+    assert "导入已超过 2 分钟没有进展" in later and "尚未导入任何数据" in later
+    assert Member.objects.count() == 0
+
+
+# --- The union picker -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many_unions(monkeypatch):
+    """More unions in scope than the upload form lists in a select (the limit lowered to 1 here)."""
+    monkeypatch.setattr(roster_views, "UNION_SELECT_MAX", 1)
+
+
+def test_past_the_limit_the_union_is_typed_with_suggestions(client, city_user, tree, many_unions):
+    client.force_login(city_user)
+
+    page = client.get(reverse("members:roster-list")).content.decode()
+
+    assert '<select name="organisation"' not in page
+    assert 'name="organisation"' in page and 'list="roster-union-options"' in page
+    assert f'hx-get="{reverse("members:roster-union-suggestions")}"' in page
+    assert 'id="roster-union-options"' in page
+
+
+def test_up_to_the_limit_the_unions_are_a_select(officer_client, tree):
+    page = officer_client.get(reverse("members:roster-list")).content.decode()
+
+    assert '<select name="organisation"' in page and 'list="roster-union-options"' not in page
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda union: union.code,
+        lambda union: f"{union.name}（{union.code}）",  # as the suggestions write it
+        lambda union: f" {union.name} ",
+    ],
+    ids=["code", "suggestion", "name"],
+)
+def test_a_typed_union_is_found_by_code_or_name(client, city_user, tree, many_unions, typed):
+    client.force_login(city_user)
+    union = tree["union_sy"]
+
+    response = client.post(
+        reverse("members:roster-list"),
+        {
+            "organisation": typed(union),
+            "file": SimpleUploadedFile("花名册.xlsx", workbook(valid_rows(1)), content_type=XLSX),
+        },
+    )
+
+    assert response.status_code == 302
+    assert latest_roster().organisation == union
+
+
+@pytest.mark.parametrize("typed", ["611024001001", "山阳某公司工会", "不存在的工会", ""])
+def test_a_typed_union_outside_the_scope_or_unknown_is_refused(client, county_user, tree, many_unions, typed):
+    make_organisation(parent=tree["shangzhou"], code="611002001002", name="商州另一公司工会")  # two unions in scope
+    client.force_login(county_user)
+
+    response = client.post(
+        reverse("members:roster-list"),
+        {"organisation": typed, "file": SimpleUploadedFile("花名册.xlsx", workbook(valid_rows(1)), content_type=XLSX)},
+    )
+
+    assert response.status_code == 200 and RosterImport.objects.count() == 0
+    assert response.context["form"].errors["organisation"]
+
+
+def test_two_unions_of_the_same_name_need_the_code(client, city_user, tree, many_unions):
+    make_organisation(parent=tree["shanyang"], code="611024001002", name=tree["union_sz"].name)
+    client.force_login(city_user)
+
+    response = client.post(
+        reverse("members:roster-list"),
+        {"organisation": tree["union_sz"].name, "file": SimpleUploadedFile("a.xlsx", workbook(valid_rows(1)))},
+    )
+
+    assert RosterImport.objects.count() == 0
+    assert "代码" in response.context["form"].errors["organisation"][0]
+
+
+def test_suggestions_are_the_users_unions_by_code_or_name_at_most_twenty(client, county_user, tree):
+    for n in range(25):
+        make_organisation(parent=tree["shangzhou"], code=f"6110020090{n:02d}", name=f"商州物流{n}公司工会")
+    client.force_login(county_user)
+    url = reverse("members:roster-union-suggestions")
+
+    by_code = client.get(url, {"organisation": "611002009"}).content.decode()
+    by_name = client.get(url, {"organisation": "物流3"}).content.decode()
+    outside = client.get(url, {"organisation": "山阳"}).content.decode()
+    nothing = client.get(url, {"organisation": ""}).content.decode()
+
+    assert by_code.count("<option") == 20
+    assert by_name.count("<option") == 1 and 'value="商州物流3公司工会（611002009003）"' in by_name
+    assert "<option" not in outside and "<option" not in nothing
+
+
+def test_suggestions_need_the_import_permission(client, auditor, tree):
+    client.force_login(auditor)
+
+    assert client.get(reverse("members:roster-union-suggestions"), {"organisation": "611"}).status_code == 403
+
+
 # --- Who may see what -----------------------------------------------------------------------------
 
 
@@ -459,6 +892,7 @@ def _roster_urls(pk):
         ("get", reverse("members:roster-progress", args=[pk])),
         ("get", reverse("members:roster-errors", args=[pk])),
         ("post", reverse("members:roster-confirm", args=[pk])),
+        ("post", reverse("members:roster-cancel", args=[pk])),
     ]
 
 
@@ -494,6 +928,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, tree):
     urls = [
         ("get", reverse("members:roster-list")),
         ("get", reverse("members:roster-template")),
+        ("get", reverse("members:roster-union-suggestions") + "?organisation=611"),
         ("get", reverse("members:member-export")),
         *_roster_urls(1),
     ]
