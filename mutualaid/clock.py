@@ -44,21 +44,34 @@ class ScanResult:
     escalated: int = 0
 
 
-def _holders(claim: Claim):
-    """Who holds the claim now: users with the step's permission in the claim's county (else the city)."""
-    perm = STEP_PERMISSION[claim.status]
-    app = STEP_APP.get(claim.status, "mutualaid")
-    county_path = claim.org_path[:8]
-    users = get_user_model().objects.filter(is_active=True).filter(
-        Q(groups__permissions__codename=perm, groups__permissions__content_type__app_label=app)
-        | Q(user_permissions__codename=perm, user_permissions__content_type__app_label=app)
-    ).distinct()  # fmt: skip
-    local = list(users.filter(organisation__path=county_path))
-    return local or list(users.filter(organisation__depth=1))
+class _People:
+    """Who to tell, looked up once per scan for each county and step (not once per claim)."""
 
+    def __init__(self):
+        self._cache: dict = {}
 
-def _staff_at(path: str, role: str):
-    return list(get_user_model().objects.filter(is_active=True, organisation__path=path, groups__name=role))
+    def holders(self, claim: Claim) -> list:
+        """Who holds the claim now: users with the step's permission in the claim's county (else the city)."""
+        key = ("holders", claim.status, claim.org_path[:8])
+        if key not in self._cache:
+            perm = STEP_PERMISSION[claim.status]
+            app = STEP_APP.get(claim.status, "mutualaid")
+            users = get_user_model().objects.filter(is_active=True).filter(
+                Q(groups__permissions__codename=perm, groups__permissions__content_type__app_label=app)
+                | Q(user_permissions__codename=perm, user_permissions__content_type__app_label=app)
+            ).distinct()  # fmt: skip
+            self._cache[key] = list(users.filter(organisation__path=key[2])) or list(
+                users.filter(organisation__depth=1)
+            )
+        return self._cache[key]
+
+    def staff_at(self, path: str, role: str) -> list:
+        key = ("staff", path, role)
+        if key not in self._cache:
+            self._cache[key] = list(
+                get_user_model().objects.filter(is_active=True, organisation__path=path, groups__name=role)
+            )
+        return self._cache[key]
 
 
 def _notify(claim: Claim, kind: str, recipients, days: int) -> int:
@@ -79,19 +92,22 @@ def scan(*, today: date | None = None) -> ScanResult:
     overdue claims to the holder, the county supervisor and city staff. Safe to run twice."""
     today = today or timezone.localdate()
     result = ScanResult()
+    people = _People()
     open_claims = Claim.objects.filter(status__in=Claim.OPEN).select_related("member")
     soon = open_claims.filter(due_on__in=[today + timedelta(days=d) for d in REMIND_DAYS])
     late = open_claims.filter(due_on__lt=today)
     for claim in soon.order_by("pk").iterator(chunk_size=BATCH):
         days = (claim.due_on - today).days
         with transaction.atomic():
-            recipients = _holders(claim) + _staff_at(claim.org_path[:8], "county_staff")
+            recipients = people.holders(claim) + people.staff_at(claim.org_path[:8], "county_staff")
             result.reminded += bool(_notify(claim, "claim.due_soon", recipients, days))
     for claim in late.order_by("pk").iterator(chunk_size=BATCH):
         days = (today - claim.due_on).days
         with transaction.atomic():
-            recipients = _holders(claim) + _staff_at(claim.org_path[:8], "county_staff") + _staff_at(
-                claim.org_path[:4], "city_staff"
-            )  # fmt: skip
+            recipients = (
+                people.holders(claim)
+                + people.staff_at(claim.org_path[:8], "county_staff")
+                + people.staff_at(claim.org_path[:4], "city_staff")
+            )
             result.escalated += bool(_notify(claim, "claim.overdue", recipients, days))
     return result
