@@ -274,12 +274,17 @@ def upload_fields(html: str, union: Organisation) -> tuple[str, dict]:
     data = {}
     for name in re.findall(r'<select[^>]*name="([^"]+)"', body):
         data[name] = str(union.pk)
+    # Above 200 unions in scope the form takes the union's code in a text field instead of a select.
+    if re.search(r'<input[^>]*name="organisation"', body) and "organisation" not in data:
+        data["organisation"] = union.code
     for tag in re.findall(r"<input[^>]*>", body):
         name = re.search(r'name="([^"]+)"', tag)
         kind = re.search(r'type="([^"]+)"', tag)
         if name and name.group(1) != "csrfmiddlewaretoken" and (kind and kind.group(1)) in ("hidden", "text"):
             value = re.search(r'value="([^"]*)"', tag)
             data.setdefault(name.group(1), value.group(1) if value else "")
+    if data.get("organisation") == "":
+        data["organisation"] = union.code
     return file_field.group(1) or file_field.group(2), data
 
 
