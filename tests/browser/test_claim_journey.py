@@ -1,3 +1,6 @@
+import io
+
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -20,7 +23,16 @@ def sign_out(page):
     page.get_by_role("button", name="退出登录").click()
 
 
-def test_a_claim_from_the_counter_through_review_and_approval(page, live_server, demo_city, screenshot):
+def bank_result(claim, line=1) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["序号", "业务编号", "金额", "结果", "失败原因", "银行流水号"])
+    book.active.append([line, claim.number, f"{claim.benefit:.2f}", "成功", "", "PSBC-20261123-0001"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_claim_from_the_counter_through_review_approval_and_payment(page, live_server, demo_city, screenshot):
     today = timezone.localdate()
     sign_in(page, live_server, "counter_clerk")
     box = page.get_by_placeholder("身份证号、会员编号、手机号或姓名")
@@ -69,3 +81,26 @@ def test_a_claim_from_the_counter_through_review_and_approval(page, live_server,
     screenshot(page, "claim-approved")
     claim.refresh_from_db()
     assert claim.status == "approved" and str(claim.benefit) == "2000.00"
+    sign_out(page)
+
+    # Finance pays it: a batch, the bank file, the bank's answer.
+    sign_in(page, live_server, "finance")
+    page.get_by_role("link", name="支付", exact=True).click()
+    page.get_by_role("link", name="新建批次").click()
+    page.locator(f"tr:has-text('{claim.number}') input[name=requests]").check()
+    page.get_by_role("button", name="创建批次").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载银行代发文件").click()
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    row = next(r for r in sheet.iter_rows(values_only=True) if claim.number in r)
+    assert "2000.00" in row and "6221880000000012345" in row  # the member's own card, the exact amount
+    page.reload()  # the download is a file, not a page: reload to see the batch as exported
+    page.get_by_role("button", name="标记为已报送银行").click()
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "result.xlsx", "mimeType": "application/octet-stream", "buffer": bank_result(claim)}]
+    )
+    page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+    page.wait_for_load_state()
+    screenshot(page, "payment-batch")
+    claim.refresh_from_db()
+    assert claim.status == "paid" and claim.paid_on
