@@ -184,7 +184,7 @@ def roster_upload(*, actor, organisation: Organisation, upload: File) -> RosterI
             return roster_validate(roster_import=roster)
     roster.total_rows = rows  # an estimate until the check counts the non-empty rows
     roster.save(update_fields=["total_rows"])
-    transaction.on_commit(lambda: roster_process.delay(roster.pk))
+    transaction.on_commit(lambda: _dispatch(roster.pk))
     return roster
 
 
@@ -247,7 +247,7 @@ def roster_confirm(
             _moved(locked.pk)
             options = {"transfer_rows": sorted(transfer_rows), "transfer_all": transfer_all, "remote_addr": remote_addr}
             if locked.total_rows > settings.ROSTER_ASYNC_ROWS:
-                transaction.on_commit(lambda: roster_process.delay(locked.pk, actor_id=actor.pk, **options))
+                transaction.on_commit(lambda: _dispatch(locked.pk, actor_id=actor.pk, **options))
                 return locked
     except OperationalError:  # the row is locked: the first click is at work
         return RosterImport.objects.get(pk=roster_import.pk)
@@ -439,6 +439,18 @@ def roster_process(
                 report_progress=True,
             )  # fmt: skip
     return roster.status
+
+
+def _dispatch(roster_import_id: int, **options) -> None:
+    """Hand a large roster to the worker; if the broker cannot be reached, do the work here and now.
+
+    A Redis outage then costs the user a slower page, never a roster stuck at "checking" for ever.
+    """
+    try:
+        roster_process.delay(roster_import_id, **options)
+    except Exception:  # noqa: BLE001 - each transport raises its own connection errors
+        logger.warning("broker unavailable: roster %s is processed in the request", roster_import_id, exc_info=True)
+        roster_process(roster_import_id, **options)
 
 
 @contextmanager

@@ -460,6 +460,27 @@ def test_a_large_file_goes_through_the_task_with_a_progress_bar(
     assert "100%" in officer_client.get(progress_url).content.decode()
 
 
+def test_with_the_broker_down_a_large_roster_is_processed_in_the_request(
+    officer_client, officer, tree, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Redis briefly down: the hand-over to the worker fails, so the request does the work itself."""
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    def broker_down(*args, **kwargs):
+        raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(rosters.roster_process, "delay", broker_down)
+    settings.ROSTER_ASYNC_ROWS = 5
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(officer_client, tree["union_sz"], workbook(valid_rows(8)))
+    roster = latest_roster()
+    assert roster.status == RosterImport.Status.READY and roster.valid_rows == 8
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(reverse("members:roster-confirm", args=[roster.pk]))
+    roster.refresh_from_db()
+    assert roster.status == RosterImport.Status.DONE and Member.objects.count() == 8
+
+
 # --- The confirmation reuses the preview's check, unless something it depends on changed -----------
 
 
