@@ -80,11 +80,15 @@ def outbox_viewer(tree):
 
 
 class TestOutbox:
-    def test_needs_the_permission(self, client, county_user):
-        client.force_login(county_user)
-        if county_user.has_perm("notifications.view_notice"):
-            pytest.skip("county staff already hold notifications.view_notice")
+    def test_needs_the_permission(self, client, tree):
+        clerk = UserFactory(username="sz_clerk_outbox", organisation=tree["shangzhou"], roles=["counter_clerk"])
+        client.force_login(clerk)
+        assert not clerk.has_perm("notifications.view_notice")
         assert client.get(reverse("notifications:outbox")).status_code == 403
+
+    def test_federation_staff_see_the_outbox(self, client, county_user):
+        client.force_login(county_user)
+        assert client.get(reverse("notifications:outbox")).status_code == 200
 
     def test_lists_sms_of_the_subtree_and_own_inbox_with_phones_masked(
         self, client, outbox_viewer, other_county_user, tree, django_assert_max_num_queries
