@@ -1,6 +1,12 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class PortalUserManager(UserManager):
+    def get_queryset(self):
+        # Every request reads the signed-in user and, for the scope, their node: one query, not two.
+        return super().get_queryset().select_related("organisation")
 
 
 class User(AbstractUser):
@@ -20,6 +26,8 @@ class User(AbstractUser):
         related_name="staff",
         help_text=_("The user sees this organisation and everything under it."),
     )
+
+    objects = PortalUserManager()
 
     class Meta:
         verbose_name = _("user")
