@@ -1,11 +1,12 @@
 from django.urls import path, re_path
 
 from .views import claims as views
-from .views import enrolment, figures
+from .views import enrolment, figures, public
 
 app_name = "mutualaid"
 
 urlpatterns = [
+    path("status/", public.status_check, name="status-check"),
     path("queue/", views.queue, name="queue"),
     path("figures/", figures.figures, name="figures"),
     re_path(r"^claims/(?P<pk>\d+)/(?P<action>assess|approve|return|reject)/$", views.claim_decide, name="claim-decide"),

@@ -181,6 +181,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "unionportal.notifications.tasks.send_due_notices",
         "schedule": 60.0,
     },
+    "core-purge-rate-limits": {
+        "task": "unionportal.core.tasks.purge_rate_limits",
+        "schedule": crontab(hour=3, minute=20),
+    },
     "mutualaid-settlement-clock": {
         "task": "mutualaid.tasks.settlement_clock",
         "schedule": crontab(hour=7, minute=30),  # before the counters open
@@ -317,6 +321,10 @@ MEMBER_SEARCH_LIMIT = 50  # name search shows at most this many matches
 CLAIM_CITY_APPROVAL_THRESHOLD = Decimal(env("CLAIM_CITY_APPROVAL_THRESHOLD", default="20000"))
 # Members and their union's officers are reminded this many days before a cover ends (续保提示).
 RENEWAL_REMINDER_DAYS = env.int("RENEWAL_REMINDER_DAYS", default=30)
+# The claim status check without an account: at most this many tries per ID number and per address.
+STATUS_CHECK_PER_ID = env.int("STATUS_CHECK_PER_ID", default=5)
+STATUS_CHECK_PER_ADDRESS = env.int("STATUS_CHECK_PER_ADDRESS", default=20)
+STATUS_CHECK_WINDOW_MINUTES = env.int("STATUS_CHECK_WINDOW_MINUTES", default=15)
 CLAIM_DOCUMENT_MAX_BYTES = env.int("CLAIM_DOCUMENT_MAX_BYTES", default=10_000_000)  # one scanned material
 
 # --- The portal itself ----------------------------------------------------------------------------

@@ -32,3 +32,21 @@ class NumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.next_value}"
+
+
+class RateLimitHit(models.Model):
+    """One attempt at a rate-limited public action (a status check, an activation), by a hashed key.
+
+    Kept in the database, not the cache, so that a Redis outage neither lifts the limit nor breaks the page.
+    Keys are keyed hashes: an ID number never lands here in clear.
+    """
+
+    scope = models.CharField(max_length=40)
+    key_hash = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key_hash", "at"], name="ratelimit_lookup_idx")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key_hash[:8]} @ {self.at:%Y-%m-%d %H:%M:%S}"

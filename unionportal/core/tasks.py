@@ -13,3 +13,11 @@ def heartbeat() -> None:
     Safe to run twice or on two workers: the row is upserted, never duplicated.
     """
     Heartbeat.objects.update_or_create(name=WORKER, defaults={"beat_at": timezone.now()})
+
+
+@shared_task
+def purge_rate_limits() -> int:
+    """Daily: forget rate-limit attempts older than a day. Safe to run twice."""
+    from .ratelimit import purge
+
+    return purge()

@@ -1,0 +1,47 @@
+from django import forms
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from unionportal.accounts.security import client_ip
+
+from .. import public
+
+
+class StatusForm(forms.Form):
+    number = forms.CharField(
+        label=gettext_lazy("Claim number"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )  # fmt: skip
+    id_number = forms.CharField(
+        label=gettext_lazy("ID number of the member"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )  # fmt: skip
+
+
+@never_cache
+def status_check(request):
+    """Anyone may ask, by POST only; the answer shows the status and the promised date, nothing personal."""
+    form = StatusForm(request.POST or None)
+    answer, refused, asked = None, False, False
+    if request.method == "POST" and form.is_valid():
+        asked = True
+        data = form.cleaned_data
+        if not public.limits_allow(address=client_ip(request), id_number=data["id_number"]):
+            refused = True
+        else:
+            answer = public.claim_status(number=data["number"], id_number=data["id_number"])
+        # The ID number is not written back into the page (a shared counter screen, a phone's history).
+        form = StatusForm(initial={"number": data["number"]})
+    response = render(
+        request,
+        "mutualaid/status_check.html",
+        {"form": form, "answer": answer, "asked": asked, "refused": refused,
+         "retry_minutes": settings.STATUS_CHECK_WINDOW_MINUTES,
+         "title": _("Check a claim")},
+    )  # fmt: skip
+    if refused:
+        response.status_code = 429
+    return response
