@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from members.api import OrganisationViewSet
+from mutualaid import api as mutualaid_api
 from unionportal.core import api as core_api
 from unionportal.core import views as core_views
 
@@ -12,6 +13,8 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 
 api_v1 = [
     path("me/", core_api.me, name="me"),
+    path("auth/token/", core_api.obtain_token, name="token"),
+    path("claims/status/", mutualaid_api.claim_status, name="claim-status"),
     path("", include(router.urls)),
 ]
 

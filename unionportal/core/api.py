@@ -1,10 +1,17 @@
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django_otp import match_token, user_has_device
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
-from rest_framework.decorators import api_view
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from unionportal.accounts.roles import role_label
+from unionportal.accounts.security import requires_two_factor
 
 
 class ViewModelPermissions(permissions.DjangoModelPermissions):
@@ -44,3 +51,30 @@ class MeSerializer(serializers.ModelSerializer):
 def me(request):
     """The signed-in account: name, organisation node and roles."""
     return Response(MeSerializer(request.user).data)
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    otp_token = serializers.CharField(required=False, allow_blank=True, max_length=6)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+@extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def obtain_token(request):
+    """A token for programs, from a username and password (and the authenticator code where two-factor applies).
+
+    Sign-in failures count towards the same per-username-and-address lock as the web form.
+    """
+    serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    user = serializer.validated_data["user"]
+    two_factor = user_has_device(user) or requires_two_factor(user)
+    if two_factor and match_token(user, serializer.validated_data.get("otp_token") or "") is None:
+        raise ValidationError({"otp_token": [_("Enter the current code from your authenticator app.")]})
+    token, _created = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key})
