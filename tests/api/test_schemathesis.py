@@ -1,0 +1,36 @@
+"""Schemathesis against the API's own OpenAPI schema: generated requests never produce a server error."""
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+
+from unionportal.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+@pytest.fixture
+def token(county_user):
+    return Token.objects.create(user=county_user).key
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # The WSGI handler closes the database connection at the end of each request, which would end the
+    # test's transaction; Django's own test client switches that off the same way.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_generated_requests_never_cause_a_server_error(case, token):
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=[not_a_server_error])
