@@ -79,7 +79,7 @@ class TestUnionRecords:
             reverse("members:organisation-deregister", args=[tree["union_sz"].pk]), {"reason": "企业关闭"}, follow=True
         ).content.decode()
         assert Organisation.objects.get(pk=tree["union_sz"].pk).is_active
-        assert "1" in page
+        assert "仍有 1 名在籍会员" in page
 
     def test_detail_of_another_county_is_404_and_list_query_count_is_flat(
         self, client, tree, county_user, django_assert_max_num_queries
