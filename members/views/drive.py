@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from unionportal.core.feedback import attempt
+
 from .. import drive
 from ..models import Enterprise, Organisation
 
@@ -271,12 +273,7 @@ def drive_found(request, pk):
 
 def _apply(request, enterprise, action, success_message):
     """Run a service; its refusal becomes an error message. Either way, back to the enterprise's page."""
-    try:
-        action()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success_message)
+    attempt(request, action, success=success_message)
     return redirect("members:drive-detail", enterprise.pk)
 
 

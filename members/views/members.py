@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from unionportal.accounts import audit
 from unionportal.accounts.scope import in_scope
+from unionportal.core.feedback import report_refusal
 
 from .. import selectors, services
 from ..forms import (
@@ -28,11 +29,6 @@ from ..forms import (
 from ..models import Member, MemberCard, Transfer
 
 CARD_SALT = "members.card"
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -119,7 +115,7 @@ def member_create(request):
         except services.AlreadyMember as exc:
             existing = exc.member
         except ValidationError as exc:
-            _errors(request, exc)
+            report_refusal(request, exc)
         else:
             messages.success(
                 request,
@@ -175,7 +171,7 @@ def member_request_transfer(request, pk):
     try:
         services.transfer_request(actor=request.user, member=member, to_organisation=union)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_refusal(request, exc)
         return redirect("members:member-create")
     messages.success(
         request,
@@ -198,7 +194,7 @@ def member_status(request, pk):
             )
             messages.success(request, _("Status changed."))
         except ValidationError as exc:
-            _errors(request, exc)
+            report_refusal(request, exc)
     else:
         messages.error(request, _("Choose a status and a date."))
     return redirect("members:member-detail", pk=member.pk)
@@ -272,7 +268,7 @@ def transfer_send(request, pk):
             reason=form.cleaned_data["reason"],
         )  # fmt: skip
     except ValidationError as exc:
-        _errors(request, exc)
+        report_refusal(request, exc)
     else:
         messages.success(
             request,
@@ -318,7 +314,7 @@ def transfer_decide(request, pk, decision):
         else:
             result = services.transfer_cancel(actor=request.user, transfer=transfer)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Transfer: %(status)s.") % {"status": result.get_status_display()})
     return redirect("members:transfer-list")

@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from unionportal.accounts.scope import in_scope, scope_queryset
+from unionportal.core.feedback import report_refusal
 
 from .. import selectors, services
 from ..forms import (
@@ -21,11 +22,6 @@ from ..forms import (
     OrganisationForm,
 )
 from ..models import Member, Organisation
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -79,7 +75,7 @@ def organisation_create(request, pk):
         try:
             node = services.organisation_create(actor=request.user, parent=parent, fields=form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("%(name)s has been created.") % {"name": node.name})
             return redirect("members:organisation-detail", pk=node.pk)
@@ -131,7 +127,7 @@ def organisation_move(request, pk):
                 actor=request.user, organisation=organisation, new_parent=form.cleaned_data["new_parent"]
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("Moved; the history keeps where it was."))
             return redirect("members:organisation-detail", pk=organisation.pk)
@@ -150,7 +146,7 @@ def organisation_merge(request, pk):
                 actor=request.user, source=organisation, target=form.cleaned_data["target"]
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            report_refusal(request, exc)
         else:
             messages.success(
                 request,
@@ -172,7 +168,7 @@ def organisation_deregister(request, pk):
                 actor=request.user, organisation=organisation, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("%(name)s has been deregistered.") % {"name": organisation.name})
             return redirect("members:organisation-detail", pk=organisation.pk)
@@ -188,7 +184,7 @@ def certificate_case_create(request, pk):
         try:
             case = services.certificate_case_file(actor=request.user, organisation=organisation, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("%(case)s recorded.") % {"case": case.get_kind_display()})
             if case.reported_late:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from members import selectors as member_selectors
 from unionportal.accounts import audit
+from unionportal.core.feedback import report_refusal
 
 from .. import benefit, documents, review, selectors, services
 from ..forms import AssessForm, ClaimForm, DocumentForm, EstimateForm, MaterialsForm, RejectForm, ReturnForm
@@ -164,8 +165,7 @@ def claim_decide(request, pk, action):
                 actor=request.user, claim=claim, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
             )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Claim %(number)s: %(status)s.") % {
             "number": claim.number, "status": claim.get_status_display()})  # fmt: skip
@@ -226,8 +226,7 @@ def claim_accept_checked(request, pk):
     try:
         claim = services.claim_accept_checked(actor=request.user, claim=claim)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        report_refusal(request, exc)
     else:
         if claim.status == Claim.Status.ACCEPTED:
             messages.success(request, _("The file is complete: claim accepted, to be paid by %(due)s.") % {
@@ -253,8 +252,7 @@ def claim_document_upload(request, pk):
                 upload=form.cleaned_data["file"],
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("Scan attached."))
     return redirect("mutualaid:claim-detail", pk=claim.pk)

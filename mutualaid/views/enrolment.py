@@ -26,6 +26,7 @@ from members.models import Member
 from members.validators import validate_id_number
 from unionportal.accounts.scope import access, scope_queryset
 from unionportal.core.display import mask_identifier
+from unionportal.core.feedback import report_refusal
 
 from .. import renewal, services
 from ..models import EnrolmentBatch, Plan, Policy
@@ -289,8 +290,7 @@ def batch_pay(request, pk):
             paid_on=form.cleaned_data["paid_on"],
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        report_refusal(request, exc)
     else:
         if was_paid:
             messages.info(

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from unionportal.core.feedback import attempt
+
 from . import selectors, services
 from .models import PaymentBatch
 from .sources import source_choices
@@ -197,12 +199,7 @@ def request_correct(request, pk):
 
 
 def _apply(request, batch, action, success_message):
-    try:
-        action()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success_message)
+    attempt(request, action, success=success_message)
     return redirect("payments:batch-detail", batch.pk)
 
 
