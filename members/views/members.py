@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, re_path, reverse
@@ -74,6 +75,8 @@ def member_list(request):
 @permission_required("members.view_member", raise_exception=True)
 def member_detail(request, pk):
     member = selectors.member_get(request.user, pk)
+    # The cover card lists the member's mutual-aid covers (a reverse relation: members imports no app above it).
+    prefetch_related_objects([member], "policies__plan_version__plan")
     return render(
         request,
         "members/member_detail.html",

@@ -220,3 +220,25 @@ class TestScope:
         ):
             response = client.get(url)
             assert response.status_code == 302 and reverse("accounts:login") in response.url
+
+
+@pytest.mark.django_db
+def test_member_page_shows_covers_in_a_constant_number_of_queries(
+    client, tree, clerk, inpatient_plan, covered_member, django_assert_max_num_queries
+):
+    from mutualaid.models import EnrolmentBatch
+
+    url = reverse("members:member-detail", args=[covered_member.pk])
+    client.force_login(clerk)
+    with django_assert_max_num_queries(40) as one_cover:
+        client.get(url)
+    for _ in range(3):  # three renewals: four covers
+        batch = services.enrolment_batch_create(
+            actor=clerk, organisation=tree["union_sz"], plan=inpatient_plan, members=[covered_member], shares=1,
+            payer=EnrolmentBatch.Payer.UNIT, basic_insurance_confirmed=True,
+        ).batch  # fmt: skip
+        services.enrolment_batch_pay(actor=clerk, batch=batch, reference="R", paid_on=timezone.localdate())
+    with django_assert_max_num_queries(len(one_cover.captured_queries)):
+        page = client.get(url)
+    covers = page.content.decode().split('data-testid="member-covers"')[1].split("</ul>")[0]
+    assert covers.count("住院综合") == 4
