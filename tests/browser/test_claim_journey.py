@@ -94,7 +94,6 @@ def test_a_claim_from_the_counter_through_review_approval_and_payment(page, live
     sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     row = next(r for r in sheet.iter_rows(values_only=True) if claim.number in r)
     assert "2000.00" in row and "6221880000000012345" in row  # the member's own card, the exact amount
-    page.reload()  # the download is a file, not a page: reload to see the batch as exported
     page.get_by_role("button", name="标记为已报送银行").click()
     page.locator("input[type=file]").set_input_files(
         files=[{"name": "result.xlsx", "mimeType": "application/octet-stream", "buffer": bank_result(claim)}]
