@@ -45,6 +45,7 @@ from django.db import connection  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from bench._http import Client, Timings, bench_env, celery_worker, gunicorn, machine  # noqa: E402
+from bench._roster import roster_xlsx  # noqa: E402
 from members import scale  # noqa: E402
 from members.models import Organisation, RosterImport  # noqa: E402
 
@@ -186,42 +187,6 @@ def roster_rows(count: int, union: Organisation, rng: random.Random) -> list[tup
         seed=rng.randrange(1 << 30), first_number=first, unions=unions, taken=scale._taken_id_numbers
     )
     return generator.chunk([f"R{i:07d}" for i in range(count)])
-
-
-def roster_xlsx(rows: list[tuple]) -> bytes:
-    """The rows as the roster template has them: Chinese headings and labels, identifiers as text."""
-    import openpyxl
-
-    from members import roster
-
-    col = {name: i for i, name in enumerate(scale.MEMBER_COLUMNS)}
-    labels = roster.LABELS
-    yes_no = {True: "是", False: "否"}
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("花名册")
-    sheet.append([column.heading for column in roster.COLUMNS])
-    for row in rows:
-        values = {
-            "name": row[col["name"]],
-            "id_number": row[col["id_number"]],
-            "phone": row[col["phone"]],
-            "sex": labels["sex"][row[col["sex"]]],
-            "ethnicity": row[col["ethnicity"]],
-            "education": labels["education"][row[col["education"]]],
-            "political_status": labels["political_status"][row[col["political_status"]]],
-            "household": labels["household"][row[col["household"]]],
-            "is_migrant_worker": yes_no[row[col["is_migrant_worker"]]],
-            "employment": labels["employment"][row[col["employment"]]],
-            "new_form_group": labels["new_form_group"].get(row[col["new_form_group"]], ""),
-            "employer": row[col["employer"]],
-            "position": row[col["position"]],
-            "is_model_worker": yes_no[row[col["is_model_worker"]]],
-            "joined_on": row[col["joined_on"]].isoformat(),
-        }
-        sheet.append([values[column.field] for column in roster.COLUMNS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def raw_copy_seconds(rows: list[tuple], *, indexes: bool) -> float:

@@ -43,13 +43,13 @@ import django  # noqa: E402
 
 django.setup()
 
-import openpyxl  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from bench._http import machine  # noqa: E402
+from bench._roster import roster_xlsx  # noqa: E402
 from members import roster, scale  # noqa: E402
 from members.models import Member, Organisation, RosterImport  # noqa: E402
 
@@ -77,38 +77,6 @@ def new_people(count: int, union: Organisation, seed: int) -> list[tuple]:
     first = sql("SELECT coalesce(max(next_value), 1) FROM core_numbersequence WHERE name = 'member'")[0][0]
     generator = scale.MemberGenerator(seed=seed, first_number=first, unions=unions, taken=scale._taken_id_numbers)
     return generator.chunk([f"R{i:07d}" for i in range(count)])
-
-
-def roster_xlsx(people: list[tuple]) -> bytes:
-    """The people as the roster template has them: Chinese headings and labels, identifiers as text."""
-    col = {name: i for i, name in enumerate(scale.MEMBER_COLUMNS)}
-    yes_no = {True: "是", False: "否"}
-    labels = roster.LABELS
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("花名册")
-    sheet.append([column.heading for column in roster.COLUMNS])
-    for person in people:
-        values = {
-            "name": person[col["name"]],
-            "id_number": person[col["id_number"]],
-            "phone": person[col["phone"]],
-            "sex": labels["sex"][person[col["sex"]]],
-            "ethnicity": person[col["ethnicity"]],
-            "education": labels["education"][person[col["education"]]],
-            "political_status": labels["political_status"][person[col["political_status"]]],
-            "household": labels["household"][person[col["household"]]],
-            "is_migrant_worker": yes_no[person[col["is_migrant_worker"]]],
-            "employment": labels["employment"][person[col["employment"]]],
-            "new_form_group": labels["new_form_group"].get(person[col["new_form_group"]], ""),
-            "employer": person[col["employer"]],
-            "position": person[col["position"]],
-            "is_model_worker": yes_no[person[col["is_model_worker"]]],
-            "joined_on": person[col["joined_on"]].isoformat(),
-        }
-        sheet.append([values[column.field] for column in roster.COLUMNS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def raw_copy_seconds(people: list[tuple]) -> float:
