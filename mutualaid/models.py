@@ -112,6 +112,11 @@ class Material(models.TextChoices):
     PROXY = "proxy", _("Agent's ID card and authorisation")
 
 
+def material_labels(codes) -> list[str]:
+    """The materials as people read them, in Chinese: ``["医保结算单", ...]``."""
+    return [str(Material(code).label) for code in codes]
+
+
 class EnrolmentBatch(models.Model):
     """One union's group enrolment in one plan (参保): members, shares, who pays, and the payment."""
 

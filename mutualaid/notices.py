@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unionportal.notifications import notice_enqueue, register_kind
 
-from .models import Claim, Material
+from .models import Claim, material_labels
 
 KINDS = {
     "accepted": (_("Claim accepted"), _(
@@ -38,7 +38,7 @@ def tell_member(claim: Claim, kind: str, *, missing: list[str] | None = None) ->
         "date": claim.paid_on or (claim.accepted_at.date() if claim.accepted_at else claim.received_at.date()),
         "due": claim.due_on or "",
         "amount": claim.benefit if claim.benefit is not None else "",
-        "missing": "、".join(str(Material(code).label) for code in missing or []),
+        "missing": "、".join(material_labels(missing or [])),
         "reason": claim.get_rejection_display(),
     }
     notice_enqueue(

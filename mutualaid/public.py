@@ -14,7 +14,7 @@ from django.utils import timezone
 from members.validators import normalise_id_number
 from unionportal.core.ratelimit import Limit, allow
 
-from .models import Claim, Material
+from .models import Claim, material_labels
 from .services import missing_materials
 
 # Compared against when the claim number is unknown, so that both answers cost the same.
@@ -61,8 +61,7 @@ def claim_status(*, number: str, id_number: str) -> StatusAnswer | None:
         return None
     missing = []
     if claim.status in (Claim.Status.RECEIVED, Claim.Status.RETURNED):
-        missing = [str(Material(code).label) for code in missing_materials(claim.policy.plan_version,
-                                                                          claim.materials_received)]  # fmt: skip
+        missing = material_labels(missing_materials(claim.policy.plan_version, claim.materials_received))
     steps = [
         Step(timezone.localtime(event.created_at).date(), event.get_to_status_display())
         for event in claim.events.all()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import benefit, notices, payouts
-from .models import Claim, Material, Plan, PlanVersion, Policy
+from .models import Claim, Material, Plan, PlanVersion, Policy, material_labels
 from .services import _event, _require_scope, period_used
 
 ASSESSABLE = (Claim.Status.ACCEPTED,)
@@ -176,7 +176,7 @@ def claim_return(*, actor, claim: Claim, missing: list[str], note: str = "") -> 
         "materials_received", "status", "due_on", "accepted_at", "benefit", "computed_benefit", "assessed_by",
         "approved_by", "city_approved_by",
     ])  # fmt: skip
-    labels = "、".join(str(Material(code).label) for code in missing)
+    labels = "、".join(material_labels(missing))
     _event(claim, old, Claim.Status.RETURNED, actor, (labels + ("; " + note if note else ""))[:300])
     notices.tell_member(claim, "returned", missing=missing)
     return claim

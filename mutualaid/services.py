@@ -22,7 +22,7 @@ from unionportal.accounts.scope import in_scope
 from unionportal.core import numbers
 
 from . import notices
-from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Material, Plan, PlanVersion, Policy
+from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanVersion, Policy, material_labels
 
 CLAIM_PLAN_KIND = {
     Claim.Type.INPATIENT: Plan.Kind.INPATIENT,
@@ -295,7 +295,7 @@ def claim_accept_checked(*, actor, claim: Claim) -> Claim:
     missing = missing_materials(claim.policy.plan_version, claim.materials_received)
     if missing:
         raise ValidationError(_("Materials are still missing: %(missing)s.") % {
-            "missing": "、".join(str(Material(code).label) for code in missing)})  # fmt: skip
+            "missing": "、".join(material_labels(missing))})  # fmt: skip
     _accept(claim, actor)
     return claim
 

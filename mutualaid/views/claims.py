@@ -16,7 +16,7 @@ from unionportal.core.feedback import report_refusal
 
 from .. import benefit, documents, review, selectors, services
 from ..forms import AssessForm, ClaimForm, DocumentForm, EstimateForm, MaterialsForm, RejectForm, ReturnForm
-from ..models import Claim, Material
+from ..models import Claim, material_labels
 
 
 @login_required
@@ -84,11 +84,8 @@ def claim_detail(request, pk):
             "claim": claim,
             "events": claim.events.select_related("actor"),
             "invoices": claim.invoices.all(),
-            "missing": [
-                Material(code).label
-                for code in services.missing_materials(claim.policy.plan_version, claim.materials_received)
-            ],  # fmt: skip
-            "received": [Material(code).label for code in claim.materials_received],
+            "missing": material_labels(missing_codes),
+            "received": material_labels(claim.materials_received),
             "materials_form": MaterialsForm(),
             "documents": claim.documents.all(),
             "document_form": DocumentForm(),
@@ -276,8 +273,7 @@ def claim_document(request, pk, document_pk):
 def claim_print(request, pk, document):
     """The receipt (受理回执) or the materials checklist (理赔材料告知单), print-styled on A4."""
     claim = selectors.claim_get(request.user, pk)
-    missing = [Material(code).label for code in services.missing_materials(
-        claim.policy.plan_version, claim.materials_received)]  # fmt: skip
+    missing = material_labels(services.missing_materials(claim.policy.plan_version, claim.materials_received))
     templates = {
         "receipt": "mutualaid/print_receipt.html",
         "checklist": "mutualaid/print_checklist.html",
