@@ -205,3 +205,69 @@ class CertificateCaseForm(forms.ModelForm):
         model = CertificateCase
         fields = ["kind", "certificate_number", "valid_from", "valid_until", "changed_on", "note"]
         widgets = {"valid_from": DATE, "valid_until": DATE, "changed_on": DATE}
+
+
+# --- Members' own accounts --------------------------------------------------------------------------
+
+
+def _id_field():
+    return forms.CharField(
+        label=_("ID number"), max_length=20, validators=[validate_id_number],
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
+    )  # fmt: skip
+
+
+class _NewPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("New password"), max_length=128, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, mixing three of: lower-case, upper-case, digits, symbols."),
+    )  # fmt: skip
+    password2 = forms.CharField(
+        label=_("New password again"), max_length=128, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+
+    def clean_id_number(self):
+        return validate_id_number(self.cleaned_data["id_number"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("The two passwords are not the same."))
+        return data
+
+
+class ActivateForm(_NewPasswordForm):
+    """Activation with what the member knows: ID number, the phone the union registered, the member number."""
+
+    id_number = _id_field()
+    phone = forms.CharField(
+        label=_("Mobile phone registered with your union"), max_length=11,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )  # fmt: skip
+    member_number = forms.CharField(
+        label=_("Member number"), max_length=20,
+        help_text=_("On your member service card or from your union."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )  # fmt: skip
+    field_order = ["id_number", "phone", "member_number", "password1", "password2"]
+
+
+class CodeForm(_NewPasswordForm):
+    """A one-time code from the counter (activation or reset) or from an SMS (reset)."""
+
+    id_number = _id_field()
+    code = forms.RegexField(
+        label=_("One-time code"), regex=r"^\s*\d{8}\s*$", max_length=12,
+        error_messages={"invalid": _("The code has 8 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )  # fmt: skip
+    field_order = ["id_number", "code", "password1", "password2"]
+
+
+class ResetRequestForm(forms.Form):
+    login = forms.CharField(
+        label=_("ID number or mobile phone"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )  # fmt: skip

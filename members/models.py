@@ -500,3 +500,41 @@ class RosterImport(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class AccountCode(models.Model):
+    """A one-time code that lets a member set the password of their online account.
+
+    ``counter`` codes are printed by a counter clerk (on the claim receipt or a slip from the member's page)
+    and activate a new account or reset a forgotten password; ``sms`` codes are sent to the member's phone
+    to reset a password. Only a keyed hash is stored; a code works once, until ``expires_at``, and dies after
+    ``MAX_ATTEMPTS`` wrong tries.
+    """
+
+    class Purpose(models.TextChoices):
+        COUNTER = "counter", _("Issued at the counter")
+        SMS = "sms", _("Sent by SMS")
+
+    MAX_ATTEMPTS = 5
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="account_codes")
+    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("issued by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account code")
+        verbose_name_plural = _("account codes")
+        indexes = [
+            models.Index(fields=["member"], condition=Q(used_at__isnull=True), name="account_code_open_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} {self.get_purpose_display()}"

@@ -1,4 +1,4 @@
-from .views import drive, figures, members, organisations, roster
+from .views import drive, figures, members, online, organisations, roster
 
 app_name = "members"
 
@@ -8,5 +8,6 @@ urlpatterns = [
     *figures.urlpatterns,
     *roster.urlpatterns,
     *drive.urlpatterns,
+    *online.urlpatterns,
     *members.urlpatterns,
 ]

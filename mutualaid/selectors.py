@@ -1,5 +1,7 @@
 """Scoped reads of mutual aid."""
 
+from django.shortcuts import get_object_or_404
+
 from unionportal.accounts.scope import access, scope_queryset
 
 from .models import Claim, Policy
@@ -39,3 +41,28 @@ def queue(user, *, status: str, limit: int = 50):
         .filter(status=status)
         .order_by("due_on", "pk")[:limit]
     )
+
+
+# --- A member's own claims and cover (member accounts: the member, never a scope) -------------------
+
+
+def my_claims(member, *, limit: int = PAGE_SIZE, offset: int = 0):
+    """The member's claims, newest first: one indexed query whatever the city's size."""
+    return list(
+        Claim.objects.filter(member=member)
+        .select_related("policy__plan_version__plan")
+        .order_by("-received_at", "-pk")[offset : offset + limit]
+    )
+
+
+def my_claim_get(member, number: str) -> Claim:
+    """One of the member's claims by its number; another member's number is a 404 like an unknown one."""
+    return get_object_or_404(
+        Claim.objects.select_related("policy__plan_version__plan").prefetch_related("events"),
+        member=member,
+        number=(number or "").strip().upper(),
+    )
+
+
+def my_covers(member):
+    return list(covers_of(member).exclude(status=Policy.Status.CANCELLED))

@@ -1,12 +1,16 @@
 from django.urls import path, re_path
 
 from .views import claims as views
-from .views import enrolment, figures, public
+from .views import enrolment, figures, mine, public
 
 app_name = "mutualaid"
 
 urlpatterns = [
     path("status/", public.status_check, name="status-check"),
+    path("my/claims/", mine.my_claims, name="my-claims"),
+    path("my/claims/<str:number>/", mine.my_claim_detail, name="my-claim-detail"),
+    path("my/cover/", mine.my_cover, name="my-cover"),
+    path("my/estimate/", mine.my_estimate, name="my-estimate"),
     path("queue/", views.queue, name="queue"),
     path("figures/", figures.figures, name="figures"),
     re_path(r"^claims/(?P<pk>\d+)/(?P<action>assess|approve|return|reject)/$", views.claim_decide, name="claim-decide"),

@@ -69,3 +69,12 @@ def make_member(*, union: Organisation, name: str | None = None, **fields):
     }
     actor = UserFactory(username="factory_clerk", organisation=None, is_superuser=True)
     return services.member_register(actor=actor, organisation=union, data=data)
+
+
+def make_member_account(member, password: str = PASSWORD):
+    """The member's own online account, opened the way the member does it (ID number, phone, member number)."""
+    from members import accounts
+
+    return accounts.account_activate(
+        id_number=member.id_number, phone=member.phone, member_number=member.member_number, password=password
+    )

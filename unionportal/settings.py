@@ -202,6 +202,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "unionportal.accounts.backends.MemberLoginBackend",  # members: ID number or phone + password
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -223,6 +224,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "unionportal.accounts.security.axes_client_ip"
+# A member's ID number and phone count as one username; unknown ID numbers are counted under a keyed hash.
+AXES_USERNAME_CALLABLE = "unionportal.accounts.backends.axes_username"
 AXES_VERBOSE = False
 
 # Idle staff sessions end after 30 minutes without a request; SESSION_COOKIE_AGE bounds a working day.
@@ -326,6 +329,13 @@ RENEWAL_REMINDER_DAYS = env.int("RENEWAL_REMINDER_DAYS", default=30)
 STATUS_CHECK_PER_ID = env.int("STATUS_CHECK_PER_ID", default=5)
 STATUS_CHECK_PER_ADDRESS = env.int("STATUS_CHECK_PER_ADDRESS", default=20)
 STATUS_CHECK_WINDOW_MINUTES = env.int("STATUS_CHECK_WINDOW_MINUTES", default=15)
+# Member accounts online: codes printed at the counter last days, codes sent by SMS minutes; activation and
+# code attempts are limited per ID number and per address like the status check.
+ACCOUNT_COUNTER_CODE_DAYS = env.int("ACCOUNT_COUNTER_CODE_DAYS", default=7)
+ACCOUNT_SMS_CODE_MINUTES = env.int("ACCOUNT_SMS_CODE_MINUTES", default=10)
+ACCOUNT_TRIES_PER_ID = env.int("ACCOUNT_TRIES_PER_ID", default=5)
+ACCOUNT_TRIES_PER_ADDRESS = env.int("ACCOUNT_TRIES_PER_ADDRESS", default=20)
+ACCOUNT_TRIES_WINDOW_MINUTES = env.int("ACCOUNT_TRIES_WINDOW_MINUTES", default=15)
 CLAIM_DOCUMENT_MAX_BYTES = env.int("CLAIM_DOCUMENT_MAX_BYTES", default=10_000_000)  # one scanned material
 
 # --- The portal itself ----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The counter's claim pages: take in, complete materials, receipt and checklist for the member."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from members import accounts as member_accounts
 from members import selectors as member_selectors
 from unionportal.accounts import audit
 from unionportal.core.feedback import report_refusal
@@ -280,4 +282,12 @@ def claim_print(request, pk, document):
         "result": "mutualaid/print_result.html",
     }
     context = {"claim": claim, "missing": missing, "printed_at": timezone.localtime(), "breakdown": _breakdown(claim)}
+    if document == "receipt" and request.method == "POST":
+        # The receipt printed with a one-time code for the member's online account (activation or reset).
+        if not request.user.has_perm("members.change_member"):
+            raise PermissionDenied
+        context.update(
+            code=member_accounts.account_code_issue(actor=request.user, member=claim.member),
+            member=claim.member, valid_days=settings.ACCOUNT_COUNTER_CODE_DAYS,
+        )  # fmt: skip
     return render(request, templates[document], context)

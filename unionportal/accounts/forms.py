@@ -20,7 +20,7 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("Username")
+        self.fields["username"].label = _("Username, or ID number / mobile phone for members")
         self.fields["password"].label = _("Password")
         self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
 

@@ -5,14 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 class PortalUserManager(UserManager):
     def get_queryset(self):
-        # Every request reads the signed-in user and, for the scope, their node: one query, not two.
-        return super().get_queryset().select_related("organisation")
+        # Every request reads the signed-in user and their node (staff) or member (members): one query, not two.
+        return super().get_queryset().select_related("organisation", "member")
 
 
 class User(AbstractUser):
-    """A staff member (or, later, a member signing in online), attached to one node of the tree.
+    """A staff member attached to one node of the tree, or a member signing in online.
 
-    The node decides what the user sees: its whole subtree and nothing else (see ``scope.py``).
+    For staff the node decides what the user sees: its whole subtree and nothing else (see ``scope.py``).
+    A member's account has no node (so every staff scope is empty for it) and points at its one
+    ``members.Member`` instead: the member pages read through that link only, and see that person only.
     """
 
     name = models.CharField(_("full name"), max_length=50, blank=True)
@@ -25,6 +27,16 @@ class User(AbstractUser):
         blank=True,
         related_name="staff",
         help_text=_("The user sees this organisation and everything under it."),
+    )
+
+    member = models.OneToOneField(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,  # accounts are disabled, never deleted
+        null=True,
+        blank=True,
+        related_name="account",
+        help_text=_("Set on a member's own account; empty for staff."),
     )
 
     objects = PortalUserManager()
@@ -54,3 +66,8 @@ class User(AbstractUser):
 
     def has_role(self, *codes: str) -> bool:
         return bool(self.role_codes.intersection(codes))
+
+    @property
+    def is_member_account(self) -> bool:
+        """A member's own account: the member pages, never the staff workbench."""
+        return self.member_id is not None and self.organisation_id is None

@@ -72,3 +72,15 @@ class ScopedQuerysetMixin:
 
     def get_queryset(self):
         return scope_queryset(super().get_queryset(), self.request.user)
+
+
+def own_member(user):
+    """The member a member's own account belongs to: the only person its pages show.
+
+    Staff accounts (and anyone else) get a 404: the member pages do not exist for them.
+    """
+    from django.http import Http404
+
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_member_account", False):
+        raise Http404
+    return user.member

@@ -28,7 +28,20 @@ MAIN_MENU = [
 ]
 
 
+# A member's own account gets these instead of the staff workbench (roles.Role.staff is False for it).
+MEMBER_HOME = "mutualaid:my-claims"
+MEMBER_MENU = [
+    NavItem(_("My claims"), MEMBER_HOME),
+    NavItem(_("My cover"), "mutualaid:my-cover"),
+    NavItem(_("Estimate"), "mutualaid:my-estimate"),
+    NavItem(_("My notices"), "members:my-notices"),
+    NavItem(_("Check a claim"), "mutualaid:status-check"),
+]
+
+
 def menu_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
+    if getattr(user, "is_member_account", False):
+        return MEMBER_MENU
     return [item for item in MAIN_MENU if item.permission is None or user.has_perm(item.permission)]

@@ -1,15 +1,18 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health
+from .navigation import MEMBER_HOME
 from .pending import pending_items
 
 
 @login_required
 def workbench(request):
+    if request.user.is_member_account:  # members have their own pages, not the staff workbench
+        return redirect(MEMBER_HOME)
     return render(request, "core/workbench.html", {"items": pending_items(request.user)})
 
 

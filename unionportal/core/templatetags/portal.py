@@ -26,3 +26,13 @@ def minutes(duration):
         return int(duration.total_seconds() // 60)
     except AttributeError:
         return duration
+
+
+@register.filter
+def percent(rate):
+    """A rate as people say it: ``Decimal("0.60")`` → ``60%``."""
+    try:
+        value = (rate * 100).normalize()
+    except (TypeError, AttributeError):
+        return ""
+    return f"{value:f}%"

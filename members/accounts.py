@@ -1,0 +1,194 @@
+"""Members' own online accounts: activation, one-time codes (counter and SMS), password resets.
+
+What a refusal may say is the point of this module. A wrong ID check character is a typing mistake and gets
+its own message (``validate_id_number``, before anything is looked up). Every other mismatch (an unknown ID
+number, a phone or member number that does not belong to it, a wrong, used or expired code) gets one and the
+same answer, ``NO_MATCH``, so that the forms cannot be used to find out who is a member. Attempts are
+limited per ID number and per address (``core.ratelimit``, counted in the database); the caller checks
+``limits_allow`` before calling a service.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from unionportal.accounts.scope import in_scope
+from unionportal.core.ratelimit import Limit, allow
+from unionportal.notifications import notice_enqueue, register_kind
+
+from .models import AccountCode, Member
+from .validators import normalise_id_number
+
+MEMBER_ROLE = "member"
+CODE_DIGITS = 8
+
+register_kind(
+    "account.reset_code",
+    title=gettext_lazy("Password reset code"),
+    text=gettext_lazy(
+        "[Union portal] Your code to set a new password is %(code)s, valid for %(minutes)s minutes. "
+        "Do not tell anyone, staff included."
+    ),
+)
+
+
+def no_match() -> ValidationError:
+    return ValidationError(
+        _(
+            "These details do not match an account we can open. Check every digit, or ask the service counter "
+            "for an activation code."
+        ),
+        code="no_match",
+    )
+
+
+def _hash(code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"account-code:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def limits_allow(*, address: str, id_number: str, scope: str = "account") -> bool:
+    """Count one attempt for the address and the ID number; False once either is over its limit."""
+    window = timedelta(minutes=settings.ACCOUNT_TRIES_WINDOW_MINUTES)
+    return allow(
+        [
+            (Limit(f"{scope}.address", settings.ACCOUNT_TRIES_PER_ADDRESS, window), address or "-"),
+            (Limit(f"{scope}.id", settings.ACCOUNT_TRIES_PER_ID, window), normalise_id_number(id_number)),
+        ]
+    )
+
+
+def _member_for(id_number: str) -> Member | None:
+    return Member.objects.filter(id_number=normalise_id_number(id_number)).first()
+
+
+def _set_password(member: Member, password: str):
+    """Create the member's account, or give the existing one a new password; the account is returned."""
+    User = get_user_model()
+    user = User.objects.select_for_update(of=("self",)).filter(member=member).first()
+    if user is None:
+        user = User(username=f"m{member.member_number}", name=member.name, phone=member.phone, member=member)
+    if not user.is_active:
+        raise ValidationError(
+            _("This account is disabled. Please ask the service counter of your union."), code="disabled"
+        )
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    user.groups.add(Group.objects.get(name=MEMBER_ROLE))
+    return user
+
+
+@transaction.atomic
+def account_activate(*, id_number: str, phone: str, member_number: str, password: str):
+    """Open (or re-open) a member's account with ID number + phone + member number, and set its password.
+
+    Refused with ``NO_MATCH`` when any of the three does not fit; with the password rules' own messages when
+    the password is too weak (only after the three matched).
+    """
+    member = _member_for(id_number)
+    matches = (
+        member is not None
+        and member.status in (Member.Status.ACTIVE, Member.Status.RETIRED)
+        and member.phone
+        and hmac.compare_digest(member.phone, (phone or "").strip())
+        and hmac.compare_digest(member.member_number, (member_number or "").strip())
+    )
+    if not matches:
+        raise no_match()
+    if get_user_model().objects.filter(member=member).exists():
+        raise ValidationError(
+            _("An account already exists for you. Sign in, or reset your password with a code."), code="exists"
+        )
+    return _set_password(member, password)
+
+
+@transaction.atomic
+def account_code_issue(*, actor, member: Member) -> str:
+    """A counter clerk issues a one-time code (activation or password reset); returns the code to print.
+
+    Earlier unused counter codes of the member stop working. The code row is audited (who issued it, when),
+    which is how a reset by the counter stays in the audit trail.
+    """
+    if not in_scope(actor, member.org_path) or not actor.has_perm("members.change_member"):
+        raise Http404
+    return _issue(member=member, purpose=AccountCode.Purpose.COUNTER, actor=actor)
+
+
+def _issue(*, member: Member, purpose: str, actor=None) -> str:
+    now = timezone.now()
+    AccountCode.objects.filter(member=member, purpose=purpose, used_at__isnull=True).update(expires_at=now)
+    code = "".join(secrets.choice("0123456789") for _i in range(CODE_DIGITS))
+    lifetime = (
+        timedelta(days=settings.ACCOUNT_COUNTER_CODE_DAYS)
+        if purpose == AccountCode.Purpose.COUNTER
+        else timedelta(minutes=settings.ACCOUNT_SMS_CODE_MINUTES)
+    )
+    AccountCode.objects.create(
+        member=member, purpose=purpose, code_hash=_hash(code), expires_at=now + lifetime, issued_by=actor
+    )
+    return code
+
+
+def account_code_redeem(*, id_number: str, code: str, password: str):
+    """Set the password of the member's account with a one-time code, creating the account if need be.
+
+    A wrong code counts against every open code of the member (a code dies after ``AccountCode.MAX_ATTEMPTS``
+    wrong tries); a used or expired code, a wrong one and an unknown ID number get the same ``NO_MATCH``.
+    A weak password is refused with nothing changed (the code stays usable).
+    """
+    member = _member_for(id_number)
+    if member is None:
+        raise no_match()
+    given = _hash((code or "").strip())
+    with transaction.atomic():
+        now = timezone.now()
+        # Locked: two requests with the same code cannot both use it.
+        open_codes = list(
+            AccountCode.objects.select_for_update().filter(
+                member=member, used_at__isnull=True, expires_at__gt=now, attempts__lt=AccountCode.MAX_ATTEMPTS
+            )
+        )
+        found = next((row for row in open_codes if hmac.compare_digest(row.code_hash, given)), None)
+        if found is not None:
+            user = _set_password(member, password)
+            found.used_at = now
+            found.save(update_fields=["used_at"])
+            return user
+        # Committed with this block, so that the wrong try stays counted although the request is refused.
+        for row in open_codes:
+            row.attempts += 1
+            row.save(update_fields=["attempts"])
+    raise no_match()
+
+
+@transaction.atomic
+def account_reset_code_send(*, login: str) -> None:
+    """Send a password-reset code by SMS to the phone of the member account that ``login`` names.
+
+    Does nothing, silently, when no account matches or the member has no phone: the page says the same
+    thing either way.
+    """
+    from unionportal.accounts.backends import member_account_for
+
+    user = member_account_for(login)
+    if user is None or not user.is_active or not user.member.phone:
+        return
+    member = user.member
+    code = _issue(member=member, purpose=AccountCode.Purpose.SMS)
+    row = AccountCode.objects.filter(member=member, purpose=AccountCode.Purpose.SMS).latest("pk")
+    notice_enqueue(
+        "account.reset_code", f"account:{member.pk}:code:{row.pk}", sms_to=member.phone,
+        context={"code": code, "minutes": settings.ACCOUNT_SMS_CODE_MINUTES}, member_ref=member,
+        organisation=member.org_path,
+    )  # fmt: skip

@@ -1,0 +1,67 @@
+"""Members sign in with their ID number or their mobile phone; staff with their username.
+
+Both go through the same sign-in page, the same API token endpoint and the same django-axes lock. The lock
+counts per username and address, where "username" is the account the typed login resolves to: the ID number
+and the phone of one member lock together, and an unknown ID number is counted under a keyed hash, so that no
+ID number is written in clear into the lockout table.
+"""
+
+import hashlib
+import hmac
+import re
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+ID_LIKE = re.compile(r"^\d{17}[\dX]$")
+PHONE_LIKE = re.compile(r"^1\d{10}$")
+
+
+def _normalise(login: str) -> str:
+    return re.sub(r"\s+", "", login or "").upper()
+
+
+def member_account_for(login: str):
+    """The active-or-not member account that an ID number or a phone names, or None (also when ambiguous)."""
+    value = _normalise(login)
+    User = get_user_model()
+    if ID_LIKE.match(value):
+        return User.objects.filter(member__id_number=value).first()
+    if PHONE_LIKE.match(value):
+        # Two members may share a phone (a couple, a family phone): then the phone names nobody.
+        found = list(User.objects.filter(member__phone=value)[:2])
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+class MemberLoginBackend(ModelBackend):
+    """Authenticate a member by ID number or phone and password; anything else is left to ModelBackend."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        user = member_account_for(username)
+        if user is None:
+            # Run the hasher anyway, so that "no such member" takes as long as "wrong password".
+            get_user_model()().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+def axes_username(request, credentials) -> str:
+    """The name django-axes counts failures under (AXES_USERNAME_CALLABLE)."""
+    typed = (credentials or {}).get("username")
+    if typed is None:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        typed = data.get("username", "")
+    value = _normalise(typed)
+    if ID_LIKE.match(value) or PHONE_LIKE.match(value):
+        account = member_account_for(value)
+        if account is not None:
+            return account.username
+        digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+        return f"#{digest[:24]}"
+    return typed or ""
