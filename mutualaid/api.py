@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from unionportal.accounts.security import client_ip
-from unionportal.core.api_errors import MESSAGES
+from unionportal.core.api_errors import MESSAGES, ErrorSerializer
 
 from . import public
 
@@ -30,11 +30,6 @@ class StatusAnswerSerializer(serializers.Serializer):
     paid_on = serializers.DateField(allow_null=True)
     missing = serializers.ListField(child=serializers.CharField())
     steps = StepSerializer(many=True)
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
 
 
 @extend_schema(

@@ -3,8 +3,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from members import api as members_api
 from members.api import OrganisationViewSet
 from mutualaid import api as mutualaid_api
+from mutualaid import api_members as my_api
 from unionportal.core import api as core_api
 from unionportal.core import views as core_views
 
@@ -15,6 +17,13 @@ api_v1 = [
     path("me/", core_api.me, name="me"),
     path("auth/token/", core_api.obtain_token, name="token"),
     path("claims/status/", mutualaid_api.claim_status, name="claim-status"),
+    path("claims/", my_api.claim_list, name="claim-list"),
+    path("members/lookup/", members_api.member_lookup, name="member-lookup"),
+    path("my/claims/", my_api.my_claims, name="my-claims"),
+    path("my/claims/<str:number>/", my_api.my_claim_detail, name="my-claim-detail"),
+    path("my/cover/", my_api.my_cover, name="my-cover"),
+    path("my/estimate/", my_api.my_estimate, name="my-estimate"),
+    path("my/notices/", my_api.my_notices, name="my-notices"),
     path("", include(router.urls)),
 ]
 

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
+from tests.factories import make_member_account
 from unionportal.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
@@ -16,6 +17,12 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 @pytest.fixture
 def token(county_user):
     return Token.objects.create(user=county_user).key
+
+
+@pytest.fixture
+def member_token(covered_member):
+    """A member with cover and an account: the /my/ endpoints are exercised as that member."""
+    return Token.objects.create(user=make_member_account(covered_member)).key
 
 
 @pytest.fixture(autouse=True)
@@ -32,5 +39,6 @@ def _keep_the_test_connection():
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_generated_requests_never_cause_a_server_error(case, token):
-    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=[not_a_server_error])
+def test_generated_requests_never_cause_a_server_error(case, token, member_token):
+    key = member_token if case.path.startswith("/api/v1/my/") else token
+    case.call_and_validate(headers={"Authorization": f"Token {key}"}, checks=[not_a_server_error])

@@ -2,7 +2,7 @@
 with ``fields`` for invalid input, so a mobile client can show the message as it is."""
 
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -25,3 +25,11 @@ def handle(exc, context):
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
         body["fields"] = {name: [str(m) for m in messages] for name, messages in exc.detail.items()}
     return Response(body, status=response.status_code, headers=response.headers)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error answer, for the schema."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
