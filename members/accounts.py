@@ -40,6 +40,7 @@ register_kind(
         "[Union portal] Your code to set a new password is %(code)s, valid for %(minutes)s minutes. "
         "Do not tell anyone, staff included."
     ),
+    secret=True,
 )
 
 

@@ -230,10 +230,7 @@ def my_notices(request):
         member_source=member._meta.label_lower, member_reference=str(member.pk), status=Notice.Status.SENT
     ).order_by("-created_at", "-pk")[:50]
     return Response(
-        [
-            {"subject": n.subject, "body": "" if n.kind.startswith("account.") else n.body, "sent_at": n.sent_at}
-            for n in notices
-        ]
+        [{"subject": n.subject, "body": "" if n.is_secret else n.body, "sent_at": n.sent_at} for n in notices]
     )
 
 

@@ -114,9 +114,6 @@ def my_notices(request):
             member_source=member._meta.label_lower, member_reference=str(member.pk), status=Notice.Status.SENT
         ).order_by("-created_at", "-pk")[:NOTICES_SHOWN]
     )
-    for notice in notices:
-        # A one-time code is for the phone that got it; the page shows that it was sent, not the code.
-        notice.hide_body = notice.kind.startswith("account.")
     return render(request, "members/my_notices.html", {"member": member, "notices": notices})
 
 

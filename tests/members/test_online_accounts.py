@@ -253,3 +253,13 @@ class TestMemberSignIn:
         user.save()
         client.post(LOGIN, {"username": member.id_number, "password": PASSWORD})
         assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_the_outbox_never_shows_a_reset_code_to_staff(client, member, city_user):
+    make_member_account(member)
+    client.post(RESET, {"login": member.phone})
+    code = re.search(r"\d{8}", Notice.objects.get(kind="account.reset_code").body).group(0)
+    client.force_login(city_user)
+    page = client.get(reverse("notifications:outbox")).content.decode()
+    assert "重置密码验证码" in page and code not in page

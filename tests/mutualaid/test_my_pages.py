@@ -178,3 +178,34 @@ class TestCoverEstimateNotices:
         with django_assert_max_num_queries(5):
             page = client.get(reverse("members:my-notices")).content.decode()
         assert claim.number in page and "别人的短信" not in page
+
+
+@pytest.mark.django_db
+class TestReceiptWithCode:
+    def test_the_clerk_prints_the_receipt_with_a_code_that_opens_the_account(self, client, clerk, claim):
+        import re
+
+        from members.models import AccountCode
+
+        client.force_login(clerk)
+        url = reverse("mutualaid:claim-receipt", args=[claim.pk])
+        assert 'data-testid="receipt-with-code"' in client.get(url).content.decode()
+        page = client.post(url).content.decode()
+        code = re.search(r'data-testid="account-code-value">(\d{8})<', page).group(1)
+        assert claim.number in page and AccountCode.objects.filter(member=claim.member).count() == 1
+        client.logout()
+
+        response = client.post(
+            reverse("members:account-code"),
+            {"id_number": claim.member.id_number, "code": code, "password1": "Neu-Passwort-9",
+             "password2": "Neu-Passwort-9"},
+        )  # fmt: skip
+        assert response.status_code == 302
+        assert client.get(reverse("mutualaid:my-claim-detail", args=[claim.number])).status_code == 200
+
+    def test_a_reviewer_cannot_issue_a_code_from_the_receipt(self, client, staff, claim):
+        from members.models import AccountCode
+
+        client.force_login(staff["reviewer"])
+        assert client.post(reverse("mutualaid:claim-receipt", args=[claim.pk])).status_code == 403
+        assert not AccountCode.objects.exists()

@@ -27,16 +27,18 @@ class Kind:
     title: str  # usually a lazy gettext string
     text: str = ""
     template: str = ""
+    # The text holds a secret (a one-time code): pages show that it was sent, never the text itself.
+    secret: bool = False
 
 
 _kinds: dict[str, Kind] = {}
 
 
-def register_kind(code: str, *, title, text="", template: str = "") -> Kind:
+def register_kind(code: str, *, title, text="", template: str = "", secret: bool = False) -> Kind:
     """Declare a message kind. Registering the same code twice with the same texts is harmless."""
     if bool(text) == bool(template):
         raise ImproperlyConfigured(f"Notice kind {code!r} needs exactly one of text= or template=.")
-    kind = Kind(code=code, title=title, text=text, template=template)
+    kind = Kind(code=code, title=title, text=text, template=template, secret=secret)
     if code in _kinds and _kinds[code] != kind:
         raise ImproperlyConfigured(f"Notice kind {code!r} is already registered with other texts.")
     _kinds[code] = kind
@@ -52,3 +54,8 @@ def get_kind(code: str) -> Kind:
 
 def kind_choices() -> list[tuple[str, str]]:
     return sorted(((code, str(kind.title)) for code, kind in _kinds.items()), key=lambda choice: choice[0])
+
+
+def is_secret(code: str) -> bool:
+    kind = _kinds.get(code)
+    return bool(kind and kind.secret)

@@ -92,5 +92,12 @@ class Notice(models.Model):
         return str(self.recipient_user) if self.recipient_user_id else ""
 
     @property
+    def is_secret(self) -> bool:
+        """A one-time code and the like: the outbox and the member's notices show the subject only."""
+        from .kinds import is_secret
+
+        return is_secret(self.kind)
+
+    @property
     def is_unread(self) -> bool:
         return self.channel == self.Channel.INBOX and self.read_at is None
