@@ -164,6 +164,20 @@ def seed_members() -> int:
     return created + _seed_drive_ledger()
 
 
+@seeder("member accounts")
+def seed_member_accounts() -> int:
+    """The demo member (张芳) signs in online with the demo password; the other demo members can activate."""
+    from . import accounts
+
+    member = Member.objects.filter(id_number=DEMO_MEMBER_ID).first()
+    if member is None or get_user_model().objects.filter(member=member).exists():
+        return 0
+    accounts.account_activate(
+        id_number=member.id_number, phone=member.phone, member_number=member.member_number, password=DEMO_PASSWORD
+    )
+    return 1
+
+
 # (name, credit code without its check character, county code, employees, status)
 DRIVE_ENTERPRISES = [
     ("商洛市城投物业有限公司", "91611002MA7000001", "611002", 60, "not_contacted"),

@@ -29,3 +29,18 @@ def test_every_demo_account_signs_in_with_the_demo_password(client, settings, us
     response = client.post(reverse("accounts:login"), {"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_member_signs_in_online_and_sees_her_claim(client, settings):
+    from members.demo import DEMO_MEMBER_ID
+    from mutualaid.models import Claim
+
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - twice: still one account
+    response = client.post(reverse("accounts:login"), {"username": DEMO_MEMBER_ID, "password": DEMO_PASSWORD})
+    assert response["Location"] == reverse("core:workbench")
+    claim = Claim.objects.get(member__id_number=DEMO_MEMBER_ID)
+    page = client.get(reverse("mutualaid:my-claims")).content.decode()
+    assert claim.number in page and "张芳" in page
