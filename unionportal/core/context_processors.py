@@ -13,5 +13,13 @@ def portal(request):
         "portal_title": settings.PORTAL_TITLE or _("Shangluo Federation of Trade Unions"),
         "main_menu": menu_for(user),
         "current_view": current,
-        "user_roles": [role_label(code) for code in sorted(user.role_codes)] if user.is_authenticated else [],
+        "user_roles": _role_labels(user),
     }
+
+
+def _role_labels(user) -> list[str]:
+    if not user.is_authenticated:
+        return []
+    if getattr(user, "is_member_account", False):
+        return [role_label("member")]  # a member's account holds that one role: no query for it
+    return [role_label(code) for code in sorted(user.role_codes)]

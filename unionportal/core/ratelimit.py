@@ -4,8 +4,11 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from .models import RateLimitHit
@@ -25,16 +28,19 @@ def key_hash(scope: str, key: str) -> str:
 def allow(limits: list[tuple[Limit, str]]) -> bool:
     """Record one attempt under every (limit, key) and say whether all of them are still within their limit.
 
-    The attempt is recorded even when refused, so that hammering a locked key keeps it locked.
+    The attempt is recorded even when refused, so that hammering a locked key keeps it locked. Two statements
+    whatever the number of limits: one count per limit in a single aggregate, one insert of all the hits.
     """
     now = timezone.now()
-    allowed = True
-    for limit, key in limits:
-        digest = key_hash(limit.scope, key)
-        recent = RateLimitHit.objects.filter(scope=limit.scope, key_hash=digest, at__gte=now - limit.window).count()
-        RateLimitHit.objects.create(scope=limit.scope, key_hash=digest, at=now)
-        allowed = allowed and recent < limit.count
-    return allowed
+    keyed = [(limit, key_hash(limit.scope, key)) for limit, key in limits]
+    windows = [Q(scope=limit.scope, key_hash=digest, at__gte=now - limit.window) for limit, digest in keyed]
+    counts = RateLimitHit.objects.filter(reduce(or_, windows, Q(pk__in=[]))).aggregate(
+        **{f"n{i}": Count("pk", filter=window) for i, window in enumerate(windows)}
+    )
+    RateLimitHit.objects.bulk_create(
+        [RateLimitHit(scope=limit.scope, key_hash=digest, at=now) for limit, digest in keyed]
+    )
+    return all(counts[f"n{i}"] < limit.count for i, (limit, _digest) in enumerate(keyed))
 
 
 def purge(*, older_than: timedelta = timedelta(days=1)) -> int:
