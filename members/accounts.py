@@ -107,6 +107,8 @@ def account_activate(*, id_number: str, phone: str, member_number: str, password
     )
     if not matches:
         raise no_match()
+    # Two activations of one member at the same moment: the second waits here and then finds the account.
+    Member.objects.select_for_update().filter(pk=member.pk).first()
     if get_user_model().objects.filter(member=member).exists():
         raise ValidationError(
             _("An account already exists for you. Sign in, or reset your password with a code."), code="exists"

@@ -44,3 +44,19 @@ def test_the_demo_member_signs_in_online_and_sees_her_claim(client, settings):
     claim = Claim.objects.get(member__id_number=DEMO_MEMBER_ID)
     page = client.get(reverse("mutualaid:my-claims")).content.decode()
     assert claim.number in page and "张芳" in page
+
+
+@pytest.mark.django_db
+def test_the_readmes_second_demo_member_can_activate_an_account(client, settings):
+    from members.models import Member
+
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    member = Member.objects.get(phone="13900000002")
+    assert (member.name, member.member_number) == ("张强", "61100000000002")  # as the README says
+    response = client.post(
+        reverse("members:activate"),
+        {"id_number": member.id_number, "phone": "13900000002", "member_number": "61100000000002",
+         "password1": "Qinling@2026", "password2": "Qinling@2026"},
+    )  # fmt: skip
+    assert response["Location"] == reverse("mutualaid:my-claims")
