@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from unionportal.accounts.backends import member_account_for
 from unionportal.accounts.scope import in_scope
 from unionportal.core.ratelimit import Limit, allow
 from unionportal.notifications import notice_enqueue, register_kind
@@ -92,7 +93,7 @@ def _set_password(member: Member, password: str):
 
 @transaction.atomic
 def account_activate(*, id_number: str, phone: str, member_number: str, password: str):
-    """Open (or re-open) a member's account with ID number + phone + member number, and set its password.
+    """Open a member's account with ID number + phone + member number, and set its password.
 
     Refused with ``NO_MATCH`` when any of the three does not fit; with the password rules' own messages when
     the password is too weak (only after the three matched).
@@ -125,10 +126,11 @@ def account_code_issue(*, actor, member: Member) -> str:
     """
     if not in_scope(actor, member.org_path) or not actor.has_perm("members.change_member"):
         raise Http404
-    return _issue(member=member, purpose=AccountCode.Purpose.COUNTER, actor=actor)
+    return _issue(member=member, purpose=AccountCode.Purpose.COUNTER, actor=actor)[0]
 
 
-def _issue(*, member: Member, purpose: str, actor=None) -> str:
+def _issue(*, member: Member, purpose: str, actor=None) -> tuple[str, AccountCode]:
+    """A new code for the member (earlier open codes of the same purpose stop working): (code, its row)."""
     now = timezone.now()
     AccountCode.objects.filter(member=member, purpose=purpose, used_at__isnull=True).update(expires_at=now)
     code = "".join(secrets.choice("0123456789") for _i in range(CODE_DIGITS))
@@ -137,10 +139,10 @@ def _issue(*, member: Member, purpose: str, actor=None) -> str:
         if purpose == AccountCode.Purpose.COUNTER
         else timedelta(minutes=settings.ACCOUNT_SMS_CODE_MINUTES)
     )
-    AccountCode.objects.create(
+    row = AccountCode.objects.create(
         member=member, purpose=purpose, code_hash=_hash(code), expires_at=now + lifetime, issued_by=actor
     )
-    return code
+    return code, row
 
 
 def account_code_redeem(*, id_number: str, code: str, password: str):
@@ -182,14 +184,11 @@ def account_reset_code_send(*, login: str) -> None:
     Does nothing, silently, when no account matches or the member has no phone: the page says the same
     thing either way.
     """
-    from unionportal.accounts.backends import member_account_for
-
     user = member_account_for(login)
     if user is None or not user.is_active or not user.member.phone:
         return
     member = user.member
-    code = _issue(member=member, purpose=AccountCode.Purpose.SMS)
-    row = AccountCode.objects.filter(member=member, purpose=AccountCode.Purpose.SMS).latest("pk")
+    code, row = _issue(member=member, purpose=AccountCode.Purpose.SMS)
     notice_enqueue(
         "account.reset_code", f"account:{member.pk}:code:{row.pk}", sms_to=member.phone,
         context={"code": code, "minutes": settings.ACCOUNT_SMS_CODE_MINUTES}, member_ref=member,
