@@ -140,6 +140,15 @@ class TestStaffApi:
         response = client.post(reverse("api:member-lookup"), {"id_number": wrong}, content_type="application/json")
         assert response.status_code == 400 and "校验" in response.json()["fields"]["id_number"][0]
 
+    @pytest.mark.parametrize("body", [{}, {"id_number": ["612501198806150020"]}, {"id_number": "x", "reveal": "maybe"}])
+    def test_bad_lookup_bodies_are_chinese_field_errors(self, client, county_user, body):
+        client.force_login(county_user)
+        response = client.post(reverse("api:member-lookup"), body, content_type="application/json")
+        data = response.json()
+        assert response.status_code == 400 and data["code"] == "invalid" and data["fields"]
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in m) for ms in data["fields"].values() for m in ms)
+        assert not LogEntry.objects.filter(additional_data__kind="reveal").exists()
+
     def test_a_member_token_cannot_look_anyone_up_or_list_claims(self, client, member_token, covered_member):
         body = {"id_number": covered_member.id_number}
         response = client.post("/api/v1/members/lookup/", body, content_type="application/json", **auth(member_token))

@@ -158,6 +158,18 @@ class TestCounterCode:
         assert NO_MATCH in errors(redeem(client, member, code))
         assert not User.objects.filter(member=member).exists()
 
+    def test_a_disabled_account_is_not_reopened_by_a_code(self, client, clerk, member):
+        user = make_member_account(member)
+        user.is_active = False
+        user.save()
+        code = self.issue(client, clerk, member)
+        response = redeem(client, member, code)
+
+        assert "已停用" in errors(response) and member.name not in response.content.decode()
+        user.refresh_from_db()
+        assert not user.is_active and user.check_password(PASSWORD)
+        assert AccountCode.objects.get(member=member).used_at is None
+
     def test_a_clerk_of_another_county_cannot_issue_a_code(self, client, tree, member):
         other = UserFactory(username="sy_clerk", organisation=tree["shanyang"], roles=["counter_clerk"])
         client.force_login(other)
