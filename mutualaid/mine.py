@@ -65,7 +65,7 @@ def claim_view(claim: Claim) -> ClaimView:
     breakdown = None
     if claim.status in WITH_AMOUNT:
         try:
-            breakdown = review.claim_breakdown(claim)
+            breakdown = review.claim_breakdown(claim, used=getattr(claim, "period_used_by_others", None))
         except benefit.BenefitError:
             breakdown = None
     return ClaimView(claim, timeline(claim), days_left(claim), missing, breakdown)

@@ -41,10 +41,14 @@ def hospital_days(claim: Claim) -> int:
     return max(1, (claim.discharged_on - claim.admitted_on).days)
 
 
-def claim_breakdown(claim: Claim, *, exclude_self: bool = True) -> benefit.Breakdown:
-    """The benefit of a claim as the assessor sees it, against what the cover period already holds."""
+def claim_breakdown(claim: Claim, *, exclude_self: bool = True, used: Decimal | None = None) -> benefit.Breakdown:
+    """The benefit of a claim as the assessor sees it, against what the cover period already holds.
+
+    ``used`` is that amount when the caller read it already (``selectors.with_period_used_by_others``).
+    """
     version = claim.policy.plan_version
-    used = period_used(claim.policy, exclude=claim if exclude_self else None)
+    if used is None:
+        used = period_used(claim.policy, exclude=claim if exclude_self else None)
     return benefit.calculate(
         plan_terms(version),
         benefit.Settlement(claim.total_cost, claim.fund_paid, claim.serious_illness_paid, claim.self_funded),

@@ -1,5 +1,9 @@
 """Scoped reads of mutual aid."""
 
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from unionportal.accounts.scope import access, scope_queryset
@@ -7,6 +11,8 @@ from unionportal.accounts.scope import access, scope_queryset
 from .models import Claim, Policy
 
 PAGE_SIZE = 50
+# The claims that take from a cover period's cap (as ``services.period_used`` counts them).
+PERIOD_STATUSES = [Claim.Status.ASSESSED, Claim.Status.APPROVED, Claim.Status.PAID]
 
 
 def claim_get(user, pk: int) -> Claim:
@@ -55,10 +61,30 @@ def my_claims(member, *, limit: int = PAGE_SIZE, offset: int = 0):
     )
 
 
+def with_period_used_by_others(claims):
+    """Annotate ``period_used_by_others``: what the other claims on the same cover take from its period cap
+    (the figure ``services.period_used`` computes), in the same query as the claims themselves."""
+    others = (
+        Claim.objects.filter(policy=OuterRef("policy"), status__in=PERIOD_STATUSES)
+        .exclude(pk=OuterRef("pk"))
+        .order_by()
+        .values("policy")
+        .annotate(total=Sum("benefit"))
+        .values("total")
+    )
+    return claims.annotate(period_used_by_others=Coalesce(Subquery(others), Value(Decimal("0"))))
+
+
 def my_claim_get(member, number: str) -> Claim:
-    """One of the member's claims by its number; another member's number is a 404 like an unknown one."""
+    """One of the member's claims by its number; another member's number is a 404 like an unknown one.
+
+    One query for the claim, its cover and plan and what the cover's other claims used; one for its events and
+    one for the plan's rate segments (the breakdown needs them).
+    """
     return get_object_or_404(
-        Claim.objects.select_related("policy__plan_version__plan").prefetch_related("events"),
+        with_period_used_by_others(Claim.objects.select_related("policy__plan_version__plan")).prefetch_related(
+            "events", "policy__plan_version__segments"
+        ),
         member=member,
         number=(number or "").strip().upper(),
     )

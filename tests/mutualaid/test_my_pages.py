@@ -209,3 +209,30 @@ class TestReceiptWithCode:
         client.force_login(staff["reviewer"])
         assert client.post(reverse("mutualaid:claim-receipt", args=[claim.pk])).status_code == 403
         assert not AccountCode.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_member_sees_the_breakdown_the_staff_see_in_a_fixed_number_of_queries(
+    client, account, clerk, claim, staff, county_user, django_assert_max_num_queries
+):
+    # Two assessed claims on one cover: the second's breakdown counts what the first took from the period cap.
+    review.claim_assess(actor=staff["reviewer"], claim=claim)
+    second = services.claim_receive(
+        actor=clerk, member=claim.member, data=claim_input(invoices=[("INV-009", D("12000.00"))])
+    )
+    review.claim_assess(actor=staff["reviewer"], claim=second)
+
+    def table(page: str) -> str:
+        start = page.index('data-testid="breakdown"')
+        return page[start : page.index("</table>", start)]
+
+    client.force_login(county_user)
+    staff_page = client.get(reverse("mutualaid:claim-detail", args=[second.pk])).content.decode()
+    client.force_login(account)
+    url = reverse("mutualaid:my-claim-detail", args=[second.number])
+    client.get(url)
+    # session, user, claim with cover, plan and the cover's other claims' total, events, rate segments
+    with django_assert_max_num_queries(5):
+        member_page = client.get(url).content.decode()
+    assert table(member_page) == table(staff_page)
+    assert "197,650.00" in table(member_page)  # 200,000 − the first claim's 2,350
