@@ -170,6 +170,19 @@ class TestCounterCode:
         assert not user.is_active and user.check_password(PASSWORD)
         assert AccountCode.objects.get(member=member).used_at is None
 
+    def test_the_counter_sees_whether_the_member_is_online(self, client, clerk, member):
+        client.force_login(clerk)
+        url = reverse("members:member-detail", args=[member.pk])
+
+        def state():
+            page = client.get(url).content.decode()
+            start = page.index('data-testid="online-account"')
+            return page[start : page.index("</dd>", start)]
+
+        assert "未开通" in state()
+        make_member_account(member)
+        assert "已开通" in state()
+
     def test_a_clerk_of_another_county_cannot_issue_a_code(self, client, tree, member):
         other = UserFactory(username="sy_clerk", organisation=tree["shanyang"], roles=["counter_clerk"])
         client.force_login(other)
