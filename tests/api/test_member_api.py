@@ -40,7 +40,9 @@ class TestMemberApi:
             client.post("/api/v1/auth/token/", {"username": covered_member.phone, "password": "Wrong-1-pass"})
         locked = client.post("/api/v1/auth/token/", {"username": covered_member.id_number, "password": PASSWORD})
         # The right password from the locked address gets no token (the same answer as for staff).
-        assert locked.status_code in (400, 403, 429) and "token" not in locked.json()
+        assert locked.status_code == 429 and "token" not in locked.json()
+        assert locked.json()["code"] == "locked" and "30 分钟" in locked.json()["message"]
+        assert covered_member.id_number not in locked.content.decode()
         elsewhere = client.post(
             "/api/v1/auth/token/", {"username": covered_member.id_number, "password": PASSWORD}, REMOTE_ADDR="10.8.8.8"
         )

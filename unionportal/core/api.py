@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django_otp import match_token, user_has_device
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 
 from unionportal.accounts.roles import role_label
 from unionportal.accounts.security import requires_two_factor
+from unionportal.core.api_errors import ErrorSerializer
 
 
 class ViewModelPermissions(permissions.DjangoModelPermissions):
@@ -61,7 +63,9 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-@extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+@extend_schema(
+    request=TokenRequestSerializer, responses={200: TokenSerializer, 400: ErrorSerializer, 429: ErrorSerializer}
+)
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -71,7 +75,15 @@ def obtain_token(request):
     Sign-in failures count towards the same per-username-and-address lock as the web form.
     """
     serializer = TokenRequestSerializer(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
+    if not serializer.is_valid():
+        # django-axes marks the request it refused to authenticate; say so, as the web form's lockout page does.
+        if getattr(request, "axes_locked_out", False):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            message = _("Too many failed sign-ins: this account is locked here. Try again in %(minutes)s minutes.")
+            return Response(
+                {"code": "locked", "message": message % {"minutes": minutes}}, status=status.HTTP_429_TOO_MANY_REQUESTS
+            )
+        raise ValidationError(serializer.errors)
     user = serializer.validated_data["user"]
     two_factor = user_has_device(user) or requires_two_factor(user)
     if two_factor and match_token(user, serializer.validated_data.get("otp_token") or "") is None:
