@@ -10,6 +10,7 @@ Objects outside the scope do not exist for the user: ``access`` answers 404, nev
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 WHOLE_TREE = ""
@@ -79,8 +80,6 @@ def own_member(user):
 
     Staff accounts (and anyone else) get a 404: the member pages do not exist for them.
     """
-    from django.http import Http404
-
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_member_account", False):
         raise Http404
     return user.member
