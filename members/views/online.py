@@ -25,6 +25,7 @@ from .. import accounts, selectors
 from ..forms import ActivateForm, CodeForm, ResetRequestForm
 
 MEMBER_HOME = "mutualaid:my-claims"
+MEMBER_BACKEND = "unionportal.accounts.backends.MemberLoginBackend"
 NOTICES_SHOWN = 50
 
 
@@ -36,7 +37,7 @@ def _too_many(request, template, context):
 
 def _signed_in(request, user, message):
     # The member has just proved who they are (the three facts or a code): sign them in on this device.
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=MEMBER_BACKEND)
     messages.success(request, message)
     return redirect(MEMBER_HOME)
 

@@ -288,3 +288,12 @@ def test_the_outbox_never_shows_a_reset_code_to_staff(client, member, city_user)
     client.force_login(city_user)
     page = client.get(reverse("notifications:outbox")).content.decode()
     assert "重置密码验证码" in page and code not in page
+
+
+@pytest.mark.django_db
+def test_a_member_account_holds_no_staff_permission(client, member):
+    user = make_member_account(member)
+    client.post(LOGIN, {"username": member.id_number, "password": PASSWORD})
+    signed_in = User.objects.get(pk=int(client.session["_auth_user_id"]))
+    assert signed_in == user and not signed_in.get_all_permissions()
+    assert not signed_in.has_perm("members.view_member")

@@ -12,7 +12,7 @@ import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import BaseBackend
 
 ID_LIKE = re.compile(r"^\d{17}[\dX]$")
 PHONE_LIKE = re.compile(r"^1\d{10}$")
@@ -35,8 +35,12 @@ def member_account_for(login: str):
     return None
 
 
-class MemberLoginBackend(ModelBackend):
-    """Authenticate a member by ID number or phone and password; anything else is left to ModelBackend."""
+class MemberLoginBackend(BaseBackend):
+    """Authenticate a member by ID number or phone and password; anything else is left to the other backends.
+
+    It grants no permissions (a member's pages need none) and so never touches the permission caches of the
+    staff backend; ``login()`` after an activation names it, so a member's session always resolves here.
+    """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
@@ -46,9 +50,13 @@ class MemberLoginBackend(ModelBackend):
             # Run the hasher anyway, so that "no such member" takes as long as "wrong password".
             get_user_model()().set_password(password)
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        if user.check_password(password) and user.is_active:
             return user
         return None
+
+    def get_user(self, user_id):
+        user = get_user_model()._default_manager.filter(pk=user_id).first()
+        return user if user is not None and user.is_active else None
 
 
 def axes_username(request, credentials) -> str:
