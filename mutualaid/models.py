@@ -198,6 +198,11 @@ class Policy(models.Model):
         return f"{self.member} · {self.plan_version.plan}"
 
 
+def self_paid(total_cost, fund_paid, serious_illness_paid, self_funded):
+    """自付 from the 医保结算单's figures (the one definition; ``Claim.self_paid`` and list rows use it)."""
+    return total_cost - fund_paid - serious_illness_paid - self_funded
+
+
 class Claim(models.Model):
     """A mutual-aid claim (理赔), from the counter to payment.
 
@@ -306,7 +311,7 @@ class Claim(models.Model):
     @property
     def self_paid(self):
         """自付: what the member paid after basic and serious-illness insurance, less self-funded items."""
-        return self.total_cost - self.fund_paid - self.serious_illness_paid - self.self_funded
+        return self_paid(self.total_cost, self.fund_paid, self.serious_illness_paid, self.self_funded)
 
 
 class ClaimInvoice(models.Model):

@@ -90,3 +90,29 @@ def test_estimate_shows_the_same_breakdown_before_a_claim_exists(client, clerk, 
          "self_funded": "0"},
     )  # fmt: skip
     assert bad.context["breakdown"] is None and bad.context["error"]
+
+
+@pytest.mark.django_db
+def test_queue_costs_the_same_queries_for_one_claim_or_many_and_shows_each_row(
+    client, people, clerk, covered_member, django_assert_max_num_queries
+):
+    # Given one claim waiting for assessment
+    first = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
+    client.force_login(people["reviewer"])
+    url = reverse("mutualaid:queue") + "?stage=assess"
+    client.get(url)  # the session's first request settles its two-factor state
+    with django_assert_max_num_queries(6) as one:
+        page = client.get(url).content.decode()
+    # then the row names the member, the plan, the self-paid amount (12,000 − 6,000 − 800) and links the claim
+    assert "刘洋" in page and "住院综合" in page and "5,200.00 元" in page
+    assert reverse("mutualaid:claim-detail", args=[first.pk]) in page
+
+    # When ten more claims wait
+    for n in range(10):
+        services.claim_receive(
+            actor=clerk, member=covered_member, data=claim_input(invoices=[(f"INV-Q{n}", Decimal("12000.00"))])
+        )
+    # then the page costs no more queries
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        rows = client.get(url).context["claims"]
+    assert len(rows) == 11 and rows[0].pk == first.pk
