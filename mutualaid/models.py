@@ -268,6 +268,9 @@ class Claim(models.Model):
     due_on = models.DateField(_("to be paid by"), null=True, blank=True)
     computed_benefit = models.DecimalField(_("computed benefit"), null=True, blank=True, **MONEY)
     benefit = models.DecimalField(_("benefit"), null=True, blank=True, **MONEY)
+    # The breakdown as the assessor saw it (benefit.breakdown_to_data): later claims on the same cover change
+    # what a fresh calculation would say of the period cap, never what this claim was assessed at.
+    breakdown = models.JSONField(_("breakdown as assessed"), null=True, blank=True, editable=False)
     adjustment_reason = models.CharField(_("reason for adjustment"), max_length=200, blank=True)
     rejection = models.CharField(_("rejection reason"), max_length=20, choices=Rejection.choices, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
