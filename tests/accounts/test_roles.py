@@ -40,15 +40,31 @@ def test_role_backend_grants_exactly_what_the_groups_hold_in_the_database(tree):
 
 
 @pytest.mark.django_db
-def test_permission_checks_cost_one_query_for_the_roles(tree, django_assert_num_queries):
+def test_the_user_is_read_with_their_roles_and_permission_checks_query_nothing(tree, django_assert_num_queries):
     from tests.factories import UserFactory
 
-    user = UserFactory(organisation=tree["shangzhou"], roles=["reviewer"])
-    user = type(user).objects.get(pk=user.pk)
+    UserFactory(username="two_roles", organisation=tree["shangzhou"], roles=["reviewer", "finance"])
+    UserFactory(username="no_role", organisation=tree["shangzhou"], roles=[])
     with django_assert_num_queries(1):
-        assert user.has_perm("mutualaid.view_claim")
-        assert user.has_perm("mutualaid.assess_claim")
+        user = UserFactory._meta.model.objects.get(username="two_roles")
+        assert user.role_codes == {"reviewer", "finance"}
+        assert user.has_perm("mutualaid.assess_claim") and user.has_perm("payments.view_paymentbatch")
         assert not user.has_perm("mutualaid.approve_claim")
+        assert user.organisation.code == "611002"
+    assert UserFactory._meta.model.objects.get(username="no_role").role_codes == set()
+
+
+@pytest.mark.django_db
+def test_a_role_taken_away_is_gone_on_the_next_request(client, tree):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    finance = UserFactory(organisation=tree["city"], roles=["finance"])
+    client.force_login(finance)
+    assert client.get(reverse("payments:batch-list")).status_code == 200
+    finance.groups.remove(Group.objects.get(name="finance"))
+    assert client.get(reverse("payments:batch-list")).status_code == 403
 
 
 @pytest.mark.django_db
