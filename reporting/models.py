@@ -298,6 +298,13 @@ class ReportLine(models.Model):
     def is_overridden(self) -> bool:
         return self.is_computed and self.value != self.computed_value
 
+    @property
+    def value_text(self) -> str:
+        """The filed figure as people read it: no decimals on a count, two on money, "—" for none."""
+        from .figures import display
+
+        return display(self.value, self.value_kind) or "—"
+
 
 class ReportEvent(models.Model):
     """One transition of a report (or a correction opened, a late mark): who, when, and their comment."""
