@@ -103,20 +103,6 @@ def _read(upload, report: MonthlyReport) -> tuple[dict, dict]:
     for row in rows:
         row.extend([None] * (8 - len(row)))
 
-    county_code, month = _text(rows[1][1]), _text(rows[1][3])
-    if county_code != report.county.code or month != report.month.strftime("%Y-%m"):
-        raise ValidationError(
-            _(
-                "This file is not the template of %(county)s for %(month)s (row 2 says county %(code)s, "
-                "month %(file_month)s). Download the template from this report's page."
-            )
-            % {
-                "county": report.county.name,
-                "month": month_label(report.month),
-                "code": county_code or "—",
-                "file_month": month or "—",
-            }
-        )
     headings = [_text(cell) for cell in rows[HEADING_ROW - 1][:6]]
     if headings != _headings():
         expected = "、".join(_headings())
@@ -132,6 +118,20 @@ def _read(upload, report: MonthlyReport) -> tuple[dict, dict]:
             _("Row %(row)s: there are columns after the template's last column; remove them.") % {"row": HEADING_ROW}
         )
 
+    county_code, month = _text(rows[1][1]), _text(rows[1][3])
+    if county_code != report.county.code or month != report.month.strftime("%Y-%m"):
+        raise ValidationError(
+            _(
+                "This file is not the template of %(county)s for %(month)s (row 2 says county %(code)s, "
+                "month %(file_month)s). Download the template from this report's page."
+            )
+            % {
+                "county": report.county.name,
+                "month": month_label(report.month),
+                "code": county_code or "—",
+                "file_month": month or "—",
+            }
+        )
     lines = {line.code: line for line in report.current_revision.lines.all()}
     figures, reasons, errors, seen = {}, {}, [], {}
     for number, row in enumerate(rows[FIRST_ROW - 1 :], start=FIRST_ROW):
