@@ -10,8 +10,6 @@ from openpyxl import load_workbook
 from reporting import services
 from reporting.models import ReportRevision
 
-from .conftest import MONTH
-
 Status = ReportRevision.Status
 
 
