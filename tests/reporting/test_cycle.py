@@ -33,9 +33,7 @@ def test_the_cycle_across_a_month_end(tree, catalogue, county_user, other_county
     assert october.count() == 2 and {r.due_on for r in october} == {date(2026, 11, 5)}
 
     with travel(date(2026, 11, 2), 9):  # 商州 files on time
-        services.report_file(
-            actor=county_user, report=october.get(county=tree["shangzhou"]), figures=FULL, submit=True
-        )
+        services.report_file(actor=county_user, report=october.get(county=tree["shangzhou"]), figures=FULL, submit=True)
     with travel(date(2026, 11, 3)):
         assert run_cycle()["reminded"] == 1
         run_cycle()
