@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Organisation
 
@@ -34,12 +35,12 @@ class Indicator(models.Model):
     """One figure of the monthly report."""
 
     class Unit(models.TextChoices):
-        PERSON = "person", _("persons")  # 人
-        ORGANISATION = "organisation", _("organisations")  # 个
-        YUAN = "yuan", _("yuan")  # 元
-        PERSON_TIME = "person_time", _("person-times")  # 人次
-        DAY = "day", _("days")  # 天
-        PERCENT = "percent", _("per cent")  # %
+        PERSON = "person", pgettext_lazy("unit", "persons")  # 人
+        ORGANISATION = "organisation", pgettext_lazy("unit", "organisations")  # 个
+        YUAN = "yuan", pgettext_lazy("unit", "yuan")  # 元
+        PERSON_TIME = "person_time", pgettext_lazy("unit", "person-times")  # 人次
+        DAY = "day", pgettext_lazy("unit", "days")  # 天
+        PERCENT = "percent", pgettext_lazy("unit", "per cent")  # %
 
     class Source(models.TextChoices):
         COMPUTED = "computed", _("Computed from the portal's data")

@@ -341,7 +341,7 @@ def report_file(
             to_status=revision.status,
             channel=channel,
             actor=actor,
-            comment=", ".join(changed)[:300],
+            comment="、".join(lines[code].name for code in changed)[:300],
         )
     if submit:
         errors, result.warnings = _check_complete(lines)
