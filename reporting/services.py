@@ -155,37 +155,48 @@ def reports_prefill(*, month: date) -> int:
     entries = list(catalogue.entries.select_related("indicator").filter(indicator__is_active=True))
     computed_codes = [e.indicator.code for e in entries if e.indicator.source == Indicator.Source.COMPUTED]
     values = registry.compute(month, computed_codes) if computed_codes else {}
+    try:
+        # All counties in one go: a handful of statements whatever their number. The drafts are the system's,
+        # recorded by their PREFILLED events (bulk writes send no audit signals; every later change does).
+        with transaction.atomic():
+            return _create_drafts(todo, month, entries, values)
+    except IntegrityError:
+        pass
+    # Another run created some of these reports meanwhile: one county at a time, skipping those it made.
     created = 0
     for county in todo:
-        county_values = values.get(county.pk, {})
         try:
             with transaction.atomic():
-                report = MonthlyReport.objects.create(
-                    county=county, month=month, org_path=county.path, due_on=due_on(month)
-                )
-                revision = ReportRevision.objects.create(report=report, number=1)
-                lines = []
-                for entry in entries:
-                    line = ReportLine(revision=revision, **_snapshot(entry.indicator, entry.position))
-                    if line.source == Indicator.Source.COMPUTED:
-                        spec = registry.get_spec(line.code)
-                        default = None if spec and spec.value_kind == Indicator.ValueKind.DECIMAL else 0
-                        line.computed_value = line.value = _as_figure(county_values.get(line.code, default))
-                    lines.append(line)
-                ReportLine.objects.bulk_create(lines)
-                report.current_revision = revision
-                report.save(update_fields=["current_revision"])
-                ReportEvent.objects.create(
-                    report=report,
-                    revision=revision,
-                    kind=ReportEvent.Kind.PREFILLED,
-                    to_status=Status.DRAFT,
-                    channel=Channel.SYSTEM,
-                )
+                created += _create_drafts([county], month, entries, values)
         except IntegrityError:
-            continue  # another run created this county's report meanwhile
-        created += 1
+            continue
     return created
+
+
+def _create_drafts(counties, month: date, entries, values) -> int:
+    reports = MonthlyReport.objects.bulk_create(
+        MonthlyReport(county=county, month=month, org_path=county.path, due_on=due_on(month)) for county in counties
+    )
+    revisions = ReportRevision.objects.bulk_create(ReportRevision(report=report, number=1) for report in reports)
+    lines = []
+    for report, revision in zip(reports, revisions, strict=True):
+        county_values = values.get(report.county_id, {})
+        for entry in entries:
+            line = ReportLine(revision=revision, **_snapshot(entry.indicator, entry.position))
+            if line.source == Indicator.Source.COMPUTED:
+                spec = registry.get_spec(line.code)
+                default = None if spec and spec.value_kind == Indicator.ValueKind.DECIMAL else 0
+                line.computed_value = line.value = _as_figure(county_values.get(line.code, default))
+            lines.append(line)
+        report.current_revision = revision
+    ReportLine.objects.bulk_create(lines)
+    MonthlyReport.objects.bulk_update(reports, ["current_revision"])
+    ReportEvent.objects.bulk_create(
+        ReportEvent(report=report, revision=report.current_revision, kind=ReportEvent.Kind.PREFILLED,
+                    to_status=Status.DRAFT, channel=Channel.SYSTEM)
+        for report in reports
+    )  # fmt: skip
+    return len(reports)
 
 
 # --- Filing ----------------------------------------------------------------------------------------
@@ -623,3 +634,26 @@ def cycle_run(*, today: date | None = None) -> CycleResult:
         reminded=reports_remind(today=today),
         marked_late=reports_mark_late(today=today),
     )
+
+
+# --- Catalogue configuration (city staff) ----------------------------------------------------------
+
+
+@transaction.atomic
+def catalogue_set(*, actor, year: int, indicator_ids: list[int]) -> Catalogue:
+    """Make ``indicator_ids`` (in that order) the year's catalogue. Reports already made keep their lines;
+    drafts made from now on follow the new catalogue."""
+    if not actor.has_perm("reporting.change_catalogue"):
+        raise PermissionDenied
+    known = set(Indicator.objects.filter(pk__in=indicator_ids, is_active=True).values_list("pk", flat=True))
+    if not indicator_ids or set(indicator_ids) - known:
+        raise ValidationError(_("Choose at least one active indicator for the catalogue."))
+    catalogue = catalogue_for_year(year)
+    catalogue = Catalogue.objects.select_for_update().get(pk=catalogue.pk)
+    catalogue.entries.all().delete()
+    CatalogueEntry.objects.bulk_create(
+        CatalogueEntry(catalogue=catalogue, indicator_id=pk, position=10 * (i + 1))
+        for i, pk in enumerate(dict.fromkeys(indicator_ids))
+    )
+    catalogue.save(update_fields=["updated_at"])
+    return catalogue

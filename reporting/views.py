@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from unionportal.accounts import audit
-from unionportal.core.feedback import report_refusal
+from unionportal.core.feedback import attempt, report_refusal
 
 from . import selectors, services, workbook
 from .figures import display, month_label
-from .models import MonthlyReport, ReportEvent, ReportRevision
+from .forms import CheckRuleForm, EnteredIndicatorForm
+from .models import Catalogue, CheckRule, Indicator, MonthlyReport, ReportEvent, ReportRevision
 
 VIEW_PERM = "reporting.view_monthlyreport"
 
@@ -187,3 +188,59 @@ def report_upload(request, pk):
     else:
         messages.success(request, _("Excel file read: %(n)s figures changed.") % {"n": result.changed})
     return redirect("reporting:report-detail", pk=pk)
+
+
+@login_required
+@permission_required("reporting.change_catalogue", raise_exception=True)
+def catalogue(request):
+    """The city's page for the catalogue: this year's and next year's indicators in order, entered indicators,
+    cross-checks."""
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or this_year)
+    except ValueError:
+        year = this_year
+    year = min(max(year, this_year - 5), this_year + 1)
+    indicator_form, rule_form = EnteredIndicatorForm(prefix="ind"), CheckRuleForm(prefix="rule")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "catalogue":
+            chosen = [int(pk) for pk in request.POST.getlist("include") if pk.isdigit()]
+            order = {pk: request.POST.get(f"position_{pk}", "") for pk in chosen}
+            chosen.sort(key=lambda pk: (int(order[pk]) if order[pk].isdigit() else 9999, pk))
+            if attempt(request, lambda: services.catalogue_set(actor=request.user, year=year, indicator_ids=chosen),
+                       success=_("Catalogue for %(year)s saved.") % {"year": year}):  # fmt: skip
+                return redirect(f"{request.path}?year={year}")
+        elif action == "indicator":
+            indicator_form = EnteredIndicatorForm(request.POST, prefix="ind")
+            if indicator_form.is_valid():
+                indicator_form.save()
+                messages.success(request, _("Indicator added; include it in a year's catalogue to collect it."))
+                return redirect(f"{request.path}?year={year}")
+        elif action == "rule":
+            rule_form = CheckRuleForm(request.POST, prefix="rule")
+            if rule_form.is_valid():
+                rule_form.save()
+                messages.success(request, _("Cross-check added."))
+                return redirect(f"{request.path}?year={year}")
+        elif action == "rule-toggle":
+            rule = CheckRule.objects.filter(pk=request.POST.get("rule")).first()
+            if rule is not None:
+                rule.is_active = not rule.is_active
+                rule.save(update_fields=["is_active"])
+            return redirect(f"{request.path}?year={year}")
+    services.indicators_sync()
+    current = Catalogue.objects.filter(year=year).first()
+    positions = dict(current.entries.values_list("indicator_id", "position")) if current else {}
+    indicators = sorted(Indicator.objects.filter(is_active=True),
+                        key=lambda ind: (ind.pk not in positions, positions.get(ind.pk, 0), ind.code))  # fmt: skip
+    return render(
+        request,
+        "reporting/catalogue.html",
+        {
+            "year": year, "years": range(this_year - 1, this_year + 2), "catalogue": current,
+            "indicators": indicators, "positions": positions,
+            "rules": CheckRule.objects.select_related("left", "right"),
+            "indicator_form": indicator_form, "rule_form": rule_form,
+        },
+    )  # fmt: skip

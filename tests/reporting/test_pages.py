@@ -187,3 +187,28 @@ def test_workbench_counts_reports(client, reports, county_user, city_user):
                          figures={"warmth_visits": "1", "warmth_amount": "1"}, submit=True)  # fmt: skip
     client.force_login(city_user)
     assert "待审核月报" in client.get(reverse("core:workbench")).content.decode()
+
+
+def test_city_configures_next_years_catalogue_without_code(client, catalogue, city_user, county_user):
+    from reporting.models import Catalogue, CheckRule, Indicator
+
+    url = reverse("reporting:catalogue")
+    client.force_login(county_user)
+    assert client.get(url).status_code == 403
+    client.force_login(city_user)
+    assert client.get(url, {"year": 2027}).status_code == 200
+    form = {"action": "indicator", "year": 2027, "ind-code": "summer_cool", "ind-name": "夏送清凉人次",
+            "ind-unit": "person_time", "ind-value_kind": "whole", "ind-non_negative": "on"}  # fmt: skip
+    response = client.post(url, form)
+    assert response.status_code == 302
+    summer = Indicator.objects.get(code="summer_cool")
+    assert summer.source == Indicator.Source.ENTERED
+    members_new = Indicator.objects.get(code="members_new")
+    client.post(url, {"action": "catalogue", "year": 2027, "include": [summer.pk, members_new.pk],
+                      f"position_{summer.pk}": "1", f"position_{members_new.pk}": "2"})  # fmt: skip
+    entries = list(Catalogue.objects.get(year=2027).entries.values_list("indicator__code", flat=True))
+    assert entries == ["summer_cool", "members_new"]
+    assert Catalogue.objects.get(year=2026).entries.count() > 2  # this year's untouched
+    client.post(url, {"action": "rule", "year": 2027, "rule-left": summer.pk, "rule-operator": "le",
+                      "rule-right": summer.pk, "rule-blocking": "on"})  # fmt: skip
+    assert not CheckRule.objects.filter(left=summer).exists()  # a rule compares two different indicators

@@ -47,11 +47,14 @@ _FEDERATION_STAFF = (
 
 _REPORT_READ = ("reporting.view_monthlyreport", "reporting.view_indicator", "reporting.view_catalogue")
 _REPORT_FILE = (*_REPORT_READ, "reporting.file_monthlyreport")
-_REPORT_APPROVE = (
-    *_REPORT_READ, "reporting.approve_monthlyreport",
-    *(f"reporting.{verb}_{model}" for model in ("indicator", "checkrule", "catalogue", "catalogueentry")
-      for verb in ("view", "add", "change")),
-)  # fmt: skip
+# Indicators are never deleted (filed lines point at them); turning one off is a change.
+_CATALOGUE = tuple(
+    f"reporting.{verb}_{model}"
+    for model in ("indicator", "checkrule", "catalogue", "catalogueentry")
+    for verb in ("view", "add", "change", "delete")
+    if (model, verb) != ("indicator", "delete")
+)
+_REPORT_APPROVE = (*_REPORT_READ, "reporting.approve_monthlyreport", *_CATALOGUE)
 
 ROLES: dict[str, Role] = {
     role.code: role
@@ -59,7 +62,7 @@ ROLES: dict[str, Role] = {
         Role(
             "city_admin",
             _("City system administrator"),
-            ("accounts.view_user", "accounts.add_user", "accounts.change_user", *_ORG_WRITE, *_PLANS),
+            ("accounts.view_user", "accounts.add_user", "accounts.change_user", *_ORG_WRITE, *_PLANS, *_CATALOGUE),
         ),
         Role(
             "security_admin",
