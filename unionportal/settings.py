@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mutualaid.tasks.renewal_reminders",
         "schedule": crontab(hour=9, minute=0),  # SMS in office hours
     },
+    "reporting-monthly-cycle": {
+        # Daily, deciding by date: drafts on the 1st, reminders from the 3rd, late marks after the due day.
+        "task": "reporting.tasks.monthly_cycle",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 # /healthz calls the worker down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(minutes=3)
@@ -330,6 +335,12 @@ STATUS_CHECK_PER_ID = env.int("STATUS_CHECK_PER_ID", default=5)
 STATUS_CHECK_PER_ADDRESS = env.int("STATUS_CHECK_PER_ADDRESS", default=20)
 STATUS_CHECK_WINDOW_MINUTES = env.int("STATUS_CHECK_WINDOW_MINUTES", default=15)
 CLAIM_DOCUMENT_MAX_BYTES = env.int("CLAIM_DOCUMENT_MAX_BYTES", default=10_000_000)  # one scanned material
+
+# --- Monthly figures (DOMAIN.md §7) ----------------------------------------------------------------
+# A month's report is due on this day of the next month (capped at 28); later submissions are marked late.
+REPORTING_DUE_DAY = env.int("REPORTING_DUE_DAY", default=5)
+# From this day of the next month until the due day, counties that have not submitted are reminded.
+REPORTING_REMIND_DAY = env.int("REPORTING_REMIND_DAY", default=3)
 
 # --- The portal itself ----------------------------------------------------------------------------
 # Shown in the header; empty means the translated default name (the demo city, Shangluo).

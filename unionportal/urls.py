@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from members.api import OrganisationViewSet
 from mutualaid import api as mutualaid_api
+from reporting import api as reporting_api
 from unionportal.core import api as core_api
 from unionportal.core import views as core_views
 
@@ -15,6 +16,11 @@ api_v1 = [
     path("me/", core_api.me, name="me"),
     path("auth/token/", core_api.obtain_token, name="token"),
     path("claims/status/", mutualaid_api.claim_status, name="claim-status"),
+    re_path(
+        r"^reporting/reports/(?P<county_code>[0-9A-Za-z]{1,32})/(?P<month>\d{4}-\d{2})/$",
+        reporting_api.county_report,
+        name="reporting-report",
+    ),
     path("", include(router.urls)),
 ]
 
@@ -23,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("unionportal.accounts.urls")),
     path("members/", include("members.urls")),
     path("mutualaid/", include("mutualaid.urls")),
+    path("reporting/", include("reporting.urls")),
     path("notifications/", include("unionportal.notifications.urls")),
     path("payments/", include("unionportal.payments.urls")),
     path("healthz", core_views.healthz, name="healthz"),

@@ -45,13 +45,24 @@ _FEDERATION_STAFF = (
     "notifications.view_notice",
 )  # fmt: skip
 
+_REPORT_READ = ("reporting.view_monthlyreport", "reporting.view_indicator", "reporting.view_catalogue")
+_REPORT_FILE = (*_REPORT_READ, "reporting.file_monthlyreport")
+# Indicators are never deleted (filed lines point at them); turning one off is a change.
+_CATALOGUE = tuple(
+    f"reporting.{verb}_{model}"
+    for model in ("indicator", "checkrule", "catalogue", "catalogueentry")
+    for verb in ("view", "add", "change", "delete")
+    if (model, verb) != ("indicator", "delete")
+)
+_REPORT_APPROVE = (*_REPORT_READ, "reporting.approve_monthlyreport", *_CATALOGUE)
+
 ROLES: dict[str, Role] = {
     role.code: role
     for role in [
         Role(
             "city_admin",
             _("City system administrator"),
-            ("accounts.view_user", "accounts.add_user", "accounts.change_user", *_ORG_WRITE, *_PLANS),
+            ("accounts.view_user", "accounts.add_user", "accounts.change_user", *_ORG_WRITE, *_PLANS, *_CATALOGUE),
         ),
         Role(
             "security_admin",
@@ -67,8 +78,8 @@ ROLES: dict[str, Role] = {
             ),
         ),
         Role("auditor", _("Auditor"), ("accounts.view_audit_log", "auditlog.view_logentry")),
-        Role("city_staff", _("City federation staff"), _FEDERATION_STAFF),
-        Role("county_staff", _("County federation staff"), _FEDERATION_STAFF),
+        Role("city_staff", _("City federation staff"), (*_FEDERATION_STAFF, *_REPORT_APPROVE)),
+        Role("county_staff", _("County federation staff"), (*_FEDERATION_STAFF, *_REPORT_FILE)),
         Role(
             "counter_clerk",
             _("Service counter clerk"),

@@ -22,6 +22,8 @@ MAIN_MENU = [
     NavItem(_("Roster import"), "members:roster-list", "members.add_rosterimport"),
     NavItem(_("Organising drive"), "members:drive-list", "members.view_enterprise"),
     NavItem(_("Membership figures"), "members:figures", "members.view_member"),
+    NavItem(_("Monthly reports"), "reporting:report-list", "reporting.view_monthlyreport"),
+    NavItem(_("Report indicators"), "reporting:catalogue", "reporting.change_catalogue"),
     NavItem(_("Payments"), "payments:batch-list", "payments.view_paymentbatch"),
     NavItem(_("Audit log"), "accounts:audit-list", "accounts.view_audit_log"),
     NavItem(_("Login lockouts"), "accounts:lockout-list", "accounts.manage_security"),
