@@ -55,7 +55,8 @@ def totals_table(data: dict) -> list[list[str]]:
 
 
 def ranking_table(data: dict) -> list[list[str]]:
-    rows = [[_("Rank"), _("County"), _("Score"), _("Progress"), _("Growth"), _("On time"), _("先进 eligibility")]]
+    rows = [[_("Rank"), _("County"), _("Score"), _("Target progress"), _("Growth points"), _("On time"),
+             _("先进 eligibility")]]  # fmt: skip
     for r in data["ranking"]:
         rows.append([str(r["rank"]), r["county"], r["score"], r["progress"], r["growth"], r["on_time"],
                      eligibility_text(r)])  # fmt: skip

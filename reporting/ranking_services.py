@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.models import Organisation
@@ -214,7 +215,7 @@ def can_publish(month: date, *, today: date) -> tuple[bool, str]:
     return False, _(
         "Not every county's figures for %(month)s are approved yet. Publish once they are, or from %(day)s "
         "with the figures approved by then (the counties still missing are named in the bulletin)."
-    ) % {"month": month_label(month), "day": bulletin_due_on(month)}
+    ) % {"month": month_label(month), "day": date_format(bulletin_due_on(month), "DATE_FORMAT")}
 
 
 @transaction.atomic
