@@ -52,6 +52,13 @@ def _sum(values) -> Decimal | None:
     return sum(present, Decimal(0)) if present else None
 
 
+def _ytd(points, year: int, until: date) -> Decimal | None:
+    """Year to date, or None when no month of the period is approved (nothing to show, not zero)."""
+    if not any(v is not None and m.year == year and m <= until for m, v in points):
+        return None
+    return year_to_date(points, year, until)
+
+
 def city_dashboard(until: date) -> list[dict]:
     """Per key indicator: the city total over 24 months, and each county's year to date against last year's and
     its annual target."""
@@ -76,8 +83,8 @@ def city_dashboard(until: date) -> list[dict]:
         ytd, before, target = [], [], []
         for county in county_list:
             points = by_county.get(county.pk, [])
-            ytd.append(_text(year_to_date(points, until.year, until), kind))
-            before.append(_text(year_to_date(points, until.year - 1, month_before(until, 12)), kind))
+            ytd.append(_text(_ytd(points, until.year, until), kind))
+            before.append(_text(_ytd(points, until.year - 1, month_before(until, 12)), kind))
             target.append(_text(targets.get(county.pk, {}).get(code), kind))
         charts.append({
             "id": f"counties-{code}",
@@ -116,7 +123,7 @@ def county_dashboard(county: Organisation, until: date) -> list[dict]:
                 {"label": _("A year earlier"), "values": [_text(v, kind) for _m, v in points[:MONTHS]]},
             ],
             "summary": {
-                "ytd": _text(year_to_date(points, until.year, until), kind),
+                "ytd": _text(_ytd([p for p in points if p[0]], until.year, until), kind),
                 "target": _text(target.get(code), kind),
             },
         })  # fmt: skip
