@@ -10,6 +10,7 @@ one ``approved_series`` over this year and the last, one ``filing_status``, the 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Organisation
@@ -208,7 +209,7 @@ def late_rows(inputs: Inputs) -> list[dict]:
             continue
         rows.append({
             "county": county.name,
-            "submitted_at": submitted.isoformat() if submitted else None,
+            "submitted_at": timezone.localtime(submitted).date().isoformat() if submitted else None,
             "status": str(ReportRevision.Status(filing["status"]).label) if filing else _("No report"),
             "approved": bool(filing and filing["approved"]),
         })  # fmt: skip
