@@ -17,21 +17,26 @@ from members.models import Organisation
 
 from .bulletin import counties, is_summable, month_before, targets_for_year, year_to_date
 from .figures import PLACES, display
-from .models import Catalogue, Indicator
+from .models import Catalogue, Indicator, RankingRule
 from .selectors import approved_series
 
 MONTHS = 24
 
 
 def key_indicators(year: int) -> list[Indicator]:
-    """The indicators the dashboards chart: those whose growth the year's ranking counts and the 先进 one; when
-    none is configured, the summable indicators of the year's catalogue."""
-    from .ranking_services import ranking_rule_for_year
+    """The indicators the dashboards chart: those whose growth the ranking rule in force counts and the 先进 one
+    (the defaults before any rule exists); when none is configured, the summable indicators of the year's
+    catalogue. A read: it creates no rule, whatever month a visitor asks for."""
+    from .ranking_services import DEFAULT_ELIGIBILITY_CODE, DEFAULT_GROWTH_CODES
 
-    rule = ranking_rule_for_year(year)
-    chosen = {i.pk: i for i in rule.growth_indicators.all()}
-    if rule.eligibility_indicator_id:
-        chosen.setdefault(rule.eligibility_indicator_id, rule.eligibility_indicator)
+    rule = RankingRule.objects.filter(year__lte=year).order_by("-year").select_related("eligibility_indicator").first()
+    if rule is None:
+        found = Indicator.objects.filter(code__in=[*DEFAULT_GROWTH_CODES, DEFAULT_ELIGIBILITY_CODE])
+        chosen = {i.pk: i for i in found}
+    else:
+        chosen = {i.pk: i for i in rule.growth_indicators.all()}
+        if rule.eligibility_indicator_id:
+            chosen.setdefault(rule.eligibility_indicator_id, rule.eligibility_indicator)
     if not chosen:
         catalogue = Catalogue.objects.filter(year=year).first()
         entries = catalogue.entries.select_related("indicator") if catalogue else []

@@ -24,7 +24,7 @@ from unionportal.core.feedback import attempt
 from . import bulletin_files, dashboards, ranking_services
 from .bulletin import bulletin_data, counties, month_before
 from .figures import display, month_label
-from .models import Bulletin, Target
+from .models import Bulletin, MonthlyReport, Target
 from .ranking_forms import RankingRuleForm
 from .workbook import XLSX_TYPE
 
@@ -130,6 +130,8 @@ def _bulletin_source(request, month: date) -> tuple[dict, Bulletin | None]:
         return bulletin.data, bulletin
     if not request.user.has_perm(ranking_services.PUBLISH_PERM) or month > _last_month():
         raise Http404
+    if not MonthlyReport.objects.filter(month=month).exists():
+        raise Http404  # nothing was ever filed for that month: no preview (and no rule made for its year)
     return bulletin_data(month), None
 
 

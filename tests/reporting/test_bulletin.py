@@ -147,13 +147,29 @@ def test_publishing_before_the_day_with_a_county_missing_is_refused(city_user, o
     assert ranking_services.can_publish(NOV, today=date(2026, 12, 10))[0]
 
 
-def test_the_clock_publishes_on_the_bulletin_day_naming_late_counties(october, tree):
+def test_the_clock_publishes_on_the_bulletin_day_naming_late_counties(october, tree, county_user):
+    from reporting import tasks
+
     services.reports_prefill(month=NOV)
-    assert ranking_services.bulletins_publish_due(today=date(2026, 12, 9)) is None
-    bulletin = ranking_services.bulletins_publish_due(today=date(2026, 12, 10))
-    assert bulletin.month == NOV and bulletin.trigger == Bulletin.Trigger.SCHEDULE and not bulletin.complete
+    with at(date(2026, 12, 9)):
+        assert tasks.bulletin_clock() == ""
+    with at(date(2026, 12, 10), hour=8):
+        assert tasks.bulletin_clock() == "2026-11"
+        assert tasks.bulletin_clock() == ""  # safe to run twice
+    bulletin = Bulletin.objects.get(month=NOV)
+    assert bulletin.trigger == Bulletin.Trigger.SCHEDULE and bulletin.published_by is None and not bulletin.complete
     assert bulletin.data["not_approved"] == ["商州区总工会", "山阳县总工会"]
-    assert ranking_services.bulletins_publish_due(today=date(2026, 12, 11)) == bulletin or Bulletin.objects.count() == 1
+    assert [row["county"] for row in bulletin.data["late"]] == ["商州区总工会", "山阳县总工会"]
+    assert Notice.objects.filter(kind="bulletin.published", recipient_user=county_user).count() == 1
+
+
+def test_no_preview_for_a_month_nobody_filed(client, october, city_user):
+    from reporting.models import RankingRule
+
+    client.force_login(city_user)
+    assert client.get(reverse("reporting:bulletin-detail", args=["2019-03"])).status_code == 404
+    assert client.get(reverse("reporting:dashboard"), {"month": "2019-03"}).status_code == 200
+    assert not RankingRule.objects.filter(year=2019).exists()
 
 
 def test_a_published_bulletin_keeps_its_figures_and_the_correction_shows_on_the_next(
