@@ -253,3 +253,14 @@ def test_bulletin_list_shows_published_and_previews(client, october, city_user, 
     page = client.get(reverse("reporting:bulletin-list")).content.decode()
     assert "2026年10月" in page and 'data-testid="preview"' not in page
     assert Decimal(Bulletin.objects.get().data["ranking"][0]["score"]) == Decimal("94.00")
+
+
+def test_the_workbench_asks_city_staff_to_publish_until_it_is_done(client, october, city_user, county_user):
+    client.force_login(city_user)
+    with at(TODAY):
+        page = client.get(reverse("core:workbench")).content.decode()
+        assert "待发布的通报" in page
+        ranking_services.bulletin_publish(actor=city_user, month=OCT)
+        assert "待发布的通报" not in client.get(reverse("core:workbench")).content.decode()
+    client.force_login(county_user)
+    assert "待发布的通报" not in client.get(reverse("core:workbench")).content.decode()
