@@ -33,7 +33,7 @@ from unionportal.accounts.scope import in_scope
 from unionportal.core import indicators as registry
 from unionportal.notifications import notice_enqueue
 
-from .figures import FigureError, cross_check, month_label, parse_figure
+from .figures import FigureError, cross_check, display, month_label, parse_figure
 from .models import (
     Catalogue,
     CatalogueEntry,
@@ -264,7 +264,7 @@ def _parse(lines: dict[str, ReportLine], figures: dict, reasons: dict) -> tuple[
         if line.is_computed and value != line.computed_value and not reason:
             errors.append(
                 _("%(indicator)s: the computed figure is %(computed)s; give the reason for changing it.")
-                % {"indicator": line.name, "computed": "—" if line.computed_value is None else line.computed_value}
+                % {"indicator": line.name, "computed": display(line.computed_value, line.value_kind) or "—"}
             )
     return new_values, new_reasons, errors
 

@@ -146,6 +146,9 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Rendered pieces of pages that depend on nothing but the roles and the language (the menu, choice lists):
+# kept in each process's own memory, so that a Redis outage never reaches a page through them.
+CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -211,7 +214,7 @@ WORKER_HEARTBEAT_MAX_AGE = timedelta(minutes=3)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "unionportal.accounts.backends.RoleBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

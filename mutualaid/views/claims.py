@@ -89,7 +89,7 @@ def claim_detail(request, pk):
             "materials_form": MaterialsForm(),
             "documents": claim.documents.all(),
             "document_form": DocumentForm(),
-            "breakdown": _breakdown(claim),
+            "breakdown": review.breakdown_shown(claim),
             "assess_form": AssessForm(),
             "return_form": ReturnForm(),
             "reject_form": RejectForm(),
@@ -100,15 +100,6 @@ def claim_detail(request, pk):
             "waits_for_city": claim.status == Claim.Status.ASSESSED and claim.approved_by_id is not None,
         },
     )
-
-
-def _breakdown(claim):
-    if claim.status not in (Claim.Status.ACCEPTED, Claim.Status.ASSESSED, Claim.Status.APPROVED, Claim.Status.PAID):
-        return None
-    try:
-        return review.claim_breakdown(claim)
-    except benefit.BenefitError:
-        return None
 
 
 @login_required
@@ -279,5 +270,10 @@ def claim_print(request, pk, document):
         "checklist": "mutualaid/print_checklist.html",
         "result": "mutualaid/print_result.html",
     }
-    context = {"claim": claim, "missing": missing, "printed_at": timezone.localtime(), "breakdown": _breakdown(claim)}
+    context = {
+        "claim": claim,
+        "missing": missing,
+        "printed_at": timezone.localtime(),
+        "breakdown": review.breakdown_shown(claim),
+    }
     return render(request, templates[document], context)

@@ -22,3 +22,46 @@ def test_sync_removes_permissions_added_by_hand_and_is_idempotent():
     sync_roles()
     assert not auditor.permissions.filter(codename="change_organisation").exists()
     assert Group.objects.filter(name__in=ROLES).count() == len(ROLES)
+
+
+@pytest.mark.django_db
+def test_role_backend_grants_exactly_what_the_groups_hold_in_the_database(tree):
+    # Given one account per role, plus one holding two roles
+    from django.contrib.auth.backends import ModelBackend
+
+    from tests.factories import UserFactory
+
+    users = [UserFactory(organisation=tree["city"], roles=[code]) for code in ROLES]
+    users.append(UserFactory(organisation=tree["city"], roles=["reviewer", "finance"]))
+    for user in users:
+        # When the portal's backend answers, then it agrees with Django's own reading of the groups' rows
+        expected = ModelBackend().get_all_permissions(type(user).objects.get(pk=user.pk))
+        assert type(user).objects.get(pk=user.pk).get_all_permissions() == expected, user.role_codes
+
+
+@pytest.mark.django_db
+def test_permission_checks_cost_one_query_for_the_roles(tree, django_assert_num_queries):
+    from tests.factories import UserFactory
+
+    user = UserFactory(organisation=tree["shangzhou"], roles=["reviewer"])
+    user = type(user).objects.get(pk=user.pk)
+    with django_assert_num_queries(1):
+        assert user.has_perm("mutualaid.view_claim")
+        assert user.has_perm("mutualaid.assess_claim")
+        assert not user.has_perm("mutualaid.approve_claim")
+
+
+@pytest.mark.django_db
+def test_inactive_accounts_and_groups_that_are_not_roles_grant_nothing(tree):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    adhoc = Group.objects.create(name="hand-made")
+    adhoc.permissions.add(Permission.objects.get(codename="change_organisation"))
+    user = UserFactory(organisation=tree["city"], roles=["auditor"])
+    user.groups.add(adhoc)
+    user = type(user).objects.get(pk=user.pk)
+    assert not user.has_perm("members.change_organisation")
+    user.is_active = False
+    assert not user.has_perm("accounts.view_audit_log")

@@ -162,3 +162,18 @@ def test_approved_series_has_every_month(reports, county_user, city_user):
         (date(2026, 10, 1), 12),
         (date(2026, 11, 1), None),
     ]
+
+
+def test_transitions_notify_the_other_side(reports, county_user, city_user):
+    from unionportal.notifications.models import Notice
+
+    report = reports["shangzhou"]
+    services.report_file(actor=county_user, report=report, figures=FULL, submit=True)
+    assert Notice.objects.get(kind="report.submitted").recipient_user == city_user
+    services.report_return(actor=city_user, report=report, comment="请核实")
+    returned = Notice.objects.get(kind="report.returned")
+    assert returned.recipient_user == county_user and "请核实" in returned.body
+    services.report_file(actor=county_user, report=report, figures=FULL, submit=True)
+    services.report_approve(actor=city_user, report=report)
+    assert Notice.objects.get(kind="report.approved").recipient_user == county_user
+    assert Notice.objects.filter(kind="report.submitted").count() == 2

@@ -145,6 +145,11 @@ ROLES: dict[str, Role] = {
 }
 
 
+def permissions_of(codes) -> set[str]:
+    """The permissions (``app_label.codename``) that the roles ``codes`` grant together."""
+    return {perm for code in codes if code in ROLES for perm in ROLES[code].permissions}
+
+
 def role_label(code: str) -> str:
     role = ROLES.get(code)
     return str(role.label) if role else code
