@@ -22,7 +22,7 @@ from unionportal.notifications import notice_enqueue
 
 from . import bulletin as reads
 from .figures import FigureError, month_label, parse_figure
-from .models import Bulletin, Indicator, RankingRule, Target
+from .models import Bulletin, Catalogue, Indicator, RankingRule, Target
 
 TARGET_PERM = "reporting.change_target"
 RULE_PERM = "reporting.change_rankingrule"
@@ -74,13 +74,17 @@ def ranking_rule_for_year(year: int) -> RankingRule:
 
 
 def targetable_indicators(year: int) -> list[Indicator]:
-    """Indicators a target can be set for: summable ones (counts and amounts) of the year's catalogue, plus any
-    that already has a target that year."""
-    from .services import catalogue_for_year
-
-    catalogue = catalogue_for_year(year)
-    entries = catalogue.entries.select_related("indicator").filter(indicator__is_active=True)
-    chosen = [e.indicator for e in entries if reads.is_summable(e.indicator)]
+    """Indicators a target can be set for: the summable ones (counts and amounts) of the year's catalogue, or of
+    the latest earlier one that a new year will copy, or every active one before any catalogue exists; plus any
+    that already has a target that year. A read: it makes no catalogue (the next year's is copied only when its
+    first draft is made, so that this year's later changes still reach it)."""
+    catalogue = Catalogue.objects.filter(year__lte=year).order_by("-year").first()
+    if catalogue is not None:
+        entries = catalogue.entries.select_related("indicator").filter(indicator__is_active=True)
+        candidates = [e.indicator for e in entries]
+    else:
+        candidates = list(Indicator.objects.filter(is_active=True).order_by("code"))
+    chosen = [i for i in candidates if reads.is_summable(i)]
     have = {i.pk for i in chosen}
     extra = Indicator.objects.filter(pk__in=Target.objects.filter(year=year).values("indicator")).exclude(pk__in=have)
     return chosen + list(extra)

@@ -264,3 +264,14 @@ def test_the_workbench_asks_city_staff_to_publish_until_it_is_done(client, octob
         assert "待发布的通报" not in client.get(reverse("core:workbench")).content.decode()
     client.force_login(county_user)
     assert "待发布的通报" not in client.get(reverse("core:workbench")).content.decode()
+
+
+def test_the_targets_page_for_next_year_makes_no_catalogue(client, catalogue, city_user):
+    from reporting.models import Catalogue
+
+    client.force_login(city_user)
+    response = client.get(reverse("reporting:targets"), {"year": "2027"})
+    assert response.status_code == 200
+    codes = [i.code for i in response.context["indicators"]]
+    assert "mutualaid_premiums" in codes and "mutualaid_on_time_rate" not in codes  # a rate is not summed
+    assert not Catalogue.objects.filter(year=2027).exists()
