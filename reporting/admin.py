@@ -40,3 +40,21 @@ class CatalogueAdmin(admin.ModelAdmin):
 
     list_display = ("year", "note")
     inlines = [CatalogueEntryInline]
+
+
+# --- Ranking configuration (also on the targets page). Bulletins are published only through their service. ---
+
+from .models import RankingRule, Target  # noqa: E402
+
+
+@admin.register(RankingRule)
+class RankingRuleAdmin(admin.ModelAdmin):
+    list_display = ("year", "weight_progress", "weight_growth", "weight_on_time", "ratio_cap", "eligibility_indicator")
+    filter_horizontal = ("growth_indicators",)
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ("year", "county", "indicator", "value")
+    list_filter = ("year", "indicator")
+    autocomplete_fields = ("indicator",)

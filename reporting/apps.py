@@ -16,6 +16,10 @@ class ReportingConfig(AppConfig):
             audit.register(self.get_model(name), exclude_fields=["created_at", "updated_at"])
         audit.register(self.get_model("MonthlyReport"), exclude_fields=["org_path", "created_at", "updated_at"])
         audit.register(self.get_model("ReportLine"))
+        audit.register(self.get_model("RankingRule"), exclude_fields=["created_at", "updated_at"],
+                       m2m_fields={"growth_indicators"})  # fmt: skip
+        audit.register(self.get_model("Target"), exclude_fields=["created_at", "updated_at"])
+        audit.register(self.get_model("Bulletin"), exclude_fields=["created_at", "data"])
         from . import notices
 
         notices.register()

@@ -156,3 +156,6 @@ def seed() -> int:
     # Reports of the current cycle never submitted by the due day are marked late as the clock would.
     created += services.reports_mark_late(today=timezone.localdate())
     return created
+
+
+from . import demo_ranking  # noqa: E402, F401 - targets, weights and a published bulletin, seeded after the reports

@@ -19,8 +19,11 @@ The shapes, from the catalogue down:
 - ``ReportEvent``: one row per transition (who, when, comment), the report's history.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -343,3 +346,124 @@ class ReportEvent(models.Model):
 
     def __str__(self):
         return f"{self.report}: {self.kind}"
+
+
+# --- Targets, ranking and bulletins (一评比、一通报) -------------------------------------------------------
+#
+# - ``RankingRule``: how a year's monthly ranking is scored (weights, the cap on a ratio, the indicators whose
+#   growth counts, the indicator whose target decides 先进 eligibility). One row per year: no code change.
+# - ``Target``: a county's annual target for one indicator.
+# - ``Bulletin``: the published 通报 of a month, with its figures **copied** into ``data``: a later correction
+#   never rewrites a published bulletin; it shows on the next one.
+
+
+class RankingRule(models.Model):
+    """The ranking's configuration for one year (see ``reporting/ranking.py`` for the computation)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    weight_progress = models.DecimalField(
+        _("weight of progress against target"), max_digits=5, decimal_places=2, default=Decimal("60")
+    )
+    weight_growth = models.DecimalField(
+        _("weight of year-on-year growth"), max_digits=5, decimal_places=2, default=Decimal("25")
+    )
+    weight_on_time = models.DecimalField(
+        _("weight of on-time filing"), max_digits=5, decimal_places=2, default=Decimal("15")
+    )
+    ratio_cap = models.DecimalField(
+        _("cap on a ratio"), max_digits=4, decimal_places=2, default=Decimal("1.50"),
+        help_text=_("A ratio above this (e.g. 1.50: 50% ahead of schedule) counts as this, "
+                    "so that one indicator cannot carry the score."),
+    )  # fmt: skip
+    growth_indicators = models.ManyToManyField(
+        Indicator, blank=True, related_name="+", verbose_name=_("indicators whose growth counts")
+    )
+    eligibility_indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("indicator of the 先进 condition"),
+        help_text=_("A county behind schedule on this indicator's target cannot be rated 先进 (mutual-aid premiums)."),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ranking rule")
+        verbose_name_plural = _("ranking rules")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight_progress__gte=0, weight_growth__gte=0, weight_on_time__gte=0),
+                name="reporting_rankingrule_weights_non_negative",
+            ),
+            models.CheckConstraint(condition=Q(ratio_cap__gte=1), name="reporting_rankingrule_cap_at_least_one"),
+        ]
+
+    def __str__(self):
+        return _("Ranking rule %(year)s") % {"year": self.year}
+
+    def clean(self):
+        if (self.weight_progress or 0) + (self.weight_growth or 0) + (self.weight_on_time or 0) <= 0:
+            raise ValidationError(_("At least one weight must be more than zero."))
+
+
+class Target(models.Model):
+    """A county's annual target for one indicator (a whole number or an amount, summed over the year)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    county = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("county federation"),
+        limit_choices_to={"kind": Organisation.Kind.COUNTY},
+    )  # fmt: skip
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator"))
+    value = models.DecimalField(_("annual target"), **FIGURE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    scope_path = "county__path"
+
+    class Meta:
+        verbose_name = _("annual target")
+        verbose_name_plural = _("annual targets")
+        ordering = ["-year", "county__path", "indicator__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "county", "indicator"], name="reporting_target_unique"),
+            models.CheckConstraint(condition=Q(value__gt=0), name="reporting_target_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.county} {self.indicator.name}: {self.value}"
+
+
+class Bulletin(models.Model):
+    """The published bulletin (通报) of one month: one per month, its figures frozen in ``data``."""
+
+    class Trigger(models.TextChoices):
+        BUTTON = "button", _("Published by city staff")
+        SCHEDULE = "schedule", _("Published on the bulletin day")
+
+    month = models.DateField(_("month"), unique=True)
+    # Every county's figures were approved when it was published (otherwise the late ones are named in it).
+    complete = models.BooleanField(_("all counties approved"), default=False)
+    data = models.JSONField(_("figures as published"), encoder=DjangoJSONEncoder)
+    trigger = models.CharField(_("published by"), max_length=10, choices=Trigger.choices, default=Trigger.BUTTON)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("publisher"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+        ordering = ["-month"]
+        permissions = [
+            ("publish_bulletin", _("Can publish the monthly bulletin")),
+            ("view_dashboard", _("Can view the dashboards of the monthly figures")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="reporting_bulletin_month_first_day"),
+        ]
+
+    def __str__(self):
+        return _("Bulletin %(month)s") % {"month": f"{self.month:%Y-%m}"}

@@ -9,6 +9,7 @@ LATE = _("The monthly report of %(county)s for %(month)s was not submitted by %(
 SUBMITTED = _("%(county)s submitted its monthly report for %(month)s (revision %(revision)s).")
 RETURNED = _("The city returned the monthly report of %(county)s for %(month)s: %(comment)s")
 APPROVED = _("The city approved the monthly report of %(county)s for %(month)s.")
+BULLETIN = _("The city published the monthly bulletin for %(month)s: ranking, city totals and late counties.")
 
 
 def register() -> None:
@@ -17,3 +18,4 @@ def register() -> None:
     register_kind("report.submitted", title=_("Monthly report submitted"), text=SUBMITTED)
     register_kind("report.returned", title=_("Monthly report returned"), text=RETURNED)
     register_kind("report.approved", title=_("Monthly report approved"), text=APPROVED)
+    register_kind("bulletin.published", title=_("Monthly bulletin published"), text=BULLETIN)

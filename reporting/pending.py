@@ -28,3 +28,22 @@ def reports_waiting(user):
         waiting = scope_queryset(MonthlyReport.objects.filter(current_revision__status=Status.SUBMITTED), user)
         items.append(PendingItem(title=_("Monthly reports to approve"), count=waiting.count(), url=url))
     return items
+
+
+@provider
+def bulletin_to_publish(user):
+    """City staff: last month's bulletin, once it may be published and nobody has (overdue from the bulletin day)."""
+    if not user.has_perm("reporting.publish_bulletin"):
+        return []
+    from .models import Bulletin
+    from .ranking_services import bulletin_due_on, can_publish
+    from .services import previous_month
+
+    today = timezone.localdate()
+    month = previous_month(today)
+    if Bulletin.objects.filter(month=month).exists() or not MonthlyReport.objects.filter(month=month).exists():
+        return []
+    if not can_publish(month, today=today)[0]:
+        return []
+    url = reverse("reporting:bulletin-detail", args=[f"{month:%Y-%m}"])
+    return [PendingItem(title=_("Bulletin to publish"), count=1, overdue=int(today > bulletin_due_on(month)), url=url)]

@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.monthly_cycle",
         "schedule": crontab(hour=0, minute=30),
     },
+    "reporting-bulletin-clock": {
+        # Daily: on or after REPORTING_BULLETIN_DAY, publishes last month's bulletin if city staff have not.
+        "task": "reporting.tasks.bulletin_clock",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 # /healthz calls the worker down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(minutes=3)
@@ -341,6 +346,8 @@ CLAIM_DOCUMENT_MAX_BYTES = env.int("CLAIM_DOCUMENT_MAX_BYTES", default=10_000_00
 REPORTING_DUE_DAY = env.int("REPORTING_DUE_DAY", default=5)
 # From this day of the next month until the due day, counties that have not submitted are reminded.
 REPORTING_REMIND_DAY = env.int("REPORTING_REMIND_DAY", default=3)
+# On this day of the next month the bulletin (通报) is published with whatever is approved, late counties named.
+REPORTING_BULLETIN_DAY = env.int("REPORTING_BULLETIN_DAY", default=10)
 
 # --- The portal itself ----------------------------------------------------------------------------
 # Shown in the header; empty means the translated default name (the demo city, Shangluo).

@@ -55,6 +55,12 @@ _CATALOGUE = tuple(
     if (model, verb) != ("indicator", "delete")
 )
 _REPORT_APPROVE = (*_REPORT_READ, "reporting.approve_monthlyreport", *_CATALOGUE)
+# Targets and the year's ranking weights (a page and the admin); bulletins and dashboards of the figures.
+_RANKING_CONFIG = tuple(
+    f"reporting.{verb}_{model}" for model in ("target", "rankingrule") for verb in ("view", "add", "change", "delete")
+)
+_BULLETIN_READ = ("reporting.view_bulletin", "reporting.view_dashboard")
+_BULLETIN_PUBLISH = (*_BULLETIN_READ, *_RANKING_CONFIG, "reporting.publish_bulletin")
 
 ROLES: dict[str, Role] = {
     role.code: role
@@ -62,7 +68,15 @@ ROLES: dict[str, Role] = {
         Role(
             "city_admin",
             _("City system administrator"),
-            ("accounts.view_user", "accounts.add_user", "accounts.change_user", *_ORG_WRITE, *_PLANS, *_CATALOGUE),
+            (
+                "accounts.view_user",
+                "accounts.add_user",
+                "accounts.change_user",
+                *_ORG_WRITE,
+                *_PLANS,
+                *_CATALOGUE,
+                *_RANKING_CONFIG,
+            ),
         ),
         Role(
             "security_admin",
@@ -78,8 +92,12 @@ ROLES: dict[str, Role] = {
             ),
         ),
         Role("auditor", _("Auditor"), ("accounts.view_audit_log", "auditlog.view_logentry")),
-        Role("city_staff", _("City federation staff"), (*_FEDERATION_STAFF, *_REPORT_APPROVE)),
-        Role("county_staff", _("County federation staff"), (*_FEDERATION_STAFF, *_REPORT_FILE)),
+        Role("city_staff", _("City federation staff"), (*_FEDERATION_STAFF, *_REPORT_APPROVE, *_BULLETIN_PUBLISH)),
+        Role(
+            "county_staff",
+            _("County federation staff"),
+            (*_FEDERATION_STAFF, *_REPORT_FILE, *_BULLETIN_READ, "reporting.view_target"),
+        ),
         Role(
             "counter_clerk",
             _("Service counter clerk"),
