@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 
 from unionportal.accounts.scope import scope_queryset
 
@@ -41,6 +41,52 @@ class Figures:
     areas: list[AreaFigures]
     total: AreaFigures
     series: list[tuple[date, int]] = field(default_factory=list)
+
+
+COUNTY_WIDTH = 2 * Organisation.steplen  # city → county: a county's path is the first two steps
+
+
+def county_ids_by_path() -> dict[str, int]:
+    """``{county path: county id}`` for the county federations, to key figures grouped by path prefix."""
+    return dict(Organisation.objects.filter(kind=Organisation.Kind.COUNTY).values_list("path", "pk"))
+
+
+def county_month_counts(month: date) -> dict[str, dict[str, int]]:
+    """Unscoped, for the monthly report: ``{county path: {figure: n}}`` for one calendar month, all counties.
+
+    ``joined`` (新增会员, by ``joined_on``), ``joined_migrant`` and ``joined_new_form`` (of which 农民工 and
+    新就业形态, as the member is recorded now) from one grouped query on members; ``unions_new`` (新建工会):
+    grassroots unions founded in the month (``founded_on``, else the day the node was created) from one
+    grouped query on the tree.
+    """
+    start, end = _month_bounds(month)
+    counts: dict[str, dict[str, int]] = {}
+    joined = (
+        Member.objects.filter(joined_on__gte=start, joined_on__lt=end)
+        .annotate(prefix=Substr("org_path", 1, COUNTY_WIDTH))
+        .values("prefix")
+        .annotate(
+            joined=Count("pk"),
+            joined_migrant=Count("pk", filter=Q(is_migrant_worker=True)),
+            joined_new_form=Count("pk", filter=Q(employment=Member.Employment.NEW_FORM)),
+        )
+        .order_by()
+    )
+    for row in joined:
+        counts.setdefault(row.pop("prefix"), {}).update(row)
+    founded = Coalesce("founded_on", TruncDate("created_at"))
+    unions = (
+        Organisation.objects.filter(kind=Organisation.Kind.GRASSROOTS)
+        .annotate(founded=founded)
+        .filter(founded__gte=start, founded__lt=end)
+        .annotate(prefix=Substr("path", 1, COUNTY_WIDTH))
+        .values("prefix")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in unions:
+        counts.setdefault(row["prefix"], {})["unions_new"] = row["n"]
+    return counts
 
 
 def _month_bounds(month: date) -> tuple[date, date]:

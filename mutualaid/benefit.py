@@ -401,3 +401,50 @@ def calculate(
         limited_by=limited_by,
         benefit=benefit,
     )
+
+
+# --- A breakdown kept as data (the claim stores what its assessor saw) ----------------------------------
+
+_DECIMALS = ("self_paid", "deductible_applied", "above_deductible", "raw_total", "per_stay_cap", "period_cap",
+             "remaining_before", "remaining_after", "benefit")  # fmt: skip
+_LINE_DECIMALS = ("base", "rate", "amount", "lower", "upper")
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _decimal(value):
+    return None if value is None else Decimal(value)
+
+
+def breakdown_to_data(breakdown: Breakdown) -> dict:
+    """A JSON-safe dict of ``breakdown``; money and rates as exact decimal strings."""
+    return {
+        "kind": breakdown.kind.value,
+        "shares": breakdown.shares,
+        "days_paid": breakdown.days_paid,
+        "limited_by": [limit.value for limit in breakdown.limited_by],
+        **{name: _text(getattr(breakdown, name)) for name in _DECIMALS},
+        "lines": [
+            {"code": line.code.value, "shares": line.shares, **{n: _text(getattr(line, n)) for n in _LINE_DECIMALS}}
+            for line in breakdown.lines
+        ],
+    }
+
+
+def breakdown_from_data(data: dict) -> Breakdown:
+    """The :class:`Breakdown` that :func:`breakdown_to_data` wrote, equal to the original."""
+    return Breakdown(
+        kind=PlanKind(data["kind"]),
+        shares=data["shares"],
+        days_paid=data["days_paid"],
+        limited_by=tuple(Limit(limit) for limit in data["limited_by"]),
+        **{name: _decimal(data[name]) for name in _DECIMALS},
+        lines=tuple(
+            BreakdownLine(
+                code=LineCode(line["code"]), shares=line["shares"], **{n: _decimal(line[n]) for n in _LINE_DECIMALS}
+            )
+            for line in data["lines"]
+        ),
+    )

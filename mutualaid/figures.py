@@ -24,11 +24,12 @@ at 1,000 or 1,000,000 rows.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncDate, TruncMonth
+from django.utils import timezone
 
 from members.models import Organisation
 from unionportal.accounts.scope import scope_queryset, user_scope_path
@@ -158,6 +159,36 @@ def county_month_figures(county: Organisation, year: int, month: int) -> dict[st
     claims = Claim.objects.filter(org_path__startswith=county.path)
     tallies = _tallies(policies, claims, width=len(county.path), months=[start])
     return tallies.get((county.path, start), Tally()).as_dict()
+
+
+def county_month_tallies(month: date) -> dict[str, Tally]:
+    """Unscoped, for the monthly report: ``{county path: Tally}`` for one month, every county at once.
+
+    The same two grouped queries as the figures page (covers, paid claims), plus ``claims_accepted``.
+    """
+    start = month.replace(day=1)
+    tallies = _tallies(Policy.objects.all(), Claim.objects.all(), width=COUNTY_WIDTH, months=[start])
+    return {prefix: tally for (prefix, _month), tally in tallies.items()}
+
+
+def claims_accepted_by_county(month: date) -> dict[str, int]:
+    """理赔受理人次: ``{county path: claims whose file was completed (accepted_at) in the month}``.
+
+    The month's bounds are midnights in the portal's time zone; a claim returned for materials and accepted
+    again counts in the month of its latest acceptance (``accepted_at`` is reset on re-acceptance).
+    """
+    start = month.replace(day=1)
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(next_month(start), time.min, tzinfo=zone)
+    rows = (
+        Claim.objects.filter(accepted_at__gte=since, accepted_at__lt=until)
+        .annotate(prefix=Substr("org_path", 1, COUNTY_WIDTH))
+        .values("prefix")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["prefix"]: row["n"] for row in rows}
 
 
 @dataclass

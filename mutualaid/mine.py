@@ -62,12 +62,8 @@ def claim_view(claim: Claim) -> ClaimView:
     missing = []
     if claim.status in (Claim.Status.RECEIVED, Claim.Status.RETURNED):
         missing = material_labels(services.missing_materials(claim.policy.plan_version, claim.materials_received))
-    breakdown = None
-    if claim.status in WITH_AMOUNT:
-        try:
-            breakdown = review.claim_breakdown(claim, used=getattr(claim, "period_used_by_others", None))
-        except benefit.BenefitError:
-            breakdown = None
+    # The breakdown the assessor saw (the staff page shows the same); before assessment the member sees none.
+    breakdown = review.breakdown_shown(claim) if claim.status in WITH_AMOUNT else None
     return ClaimView(claim, timeline(claim), days_left(claim), missing, breakdown)
 
 

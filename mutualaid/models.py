@@ -198,6 +198,11 @@ class Policy(models.Model):
         return f"{self.member} · {self.plan_version.plan}"
 
 
+def self_paid(total_cost, fund_paid, serious_illness_paid, self_funded):
+    """自付 from the 医保结算单's figures (the one definition; ``Claim.self_paid`` and list rows use it)."""
+    return total_cost - fund_paid - serious_illness_paid - self_funded
+
+
 class Claim(models.Model):
     """A mutual-aid claim (理赔), from the counter to payment.
 
@@ -263,6 +268,9 @@ class Claim(models.Model):
     due_on = models.DateField(_("to be paid by"), null=True, blank=True)
     computed_benefit = models.DecimalField(_("computed benefit"), null=True, blank=True, **MONEY)
     benefit = models.DecimalField(_("benefit"), null=True, blank=True, **MONEY)
+    # The breakdown as the assessor saw it (benefit.breakdown_to_data): later claims on the same cover change
+    # what a fresh calculation would say of the period cap, never what this claim was assessed at.
+    breakdown = models.JSONField(_("breakdown as assessed"), null=True, blank=True, editable=False)
     adjustment_reason = models.CharField(_("reason for adjustment"), max_length=200, blank=True)
     rejection = models.CharField(_("rejection reason"), max_length=20, choices=Rejection.choices, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -306,7 +314,7 @@ class Claim(models.Model):
     @property
     def self_paid(self):
         """自付: what the member paid after basic and serious-illness insurance, less self-funded items."""
-        return self.total_cost - self.fund_paid - self.serious_illness_paid - self.self_funded
+        return self_paid(self.total_cost, self.fund_paid, self.serious_illness_paid, self.self_funded)
 
 
 class ClaimInvoice(models.Model):

@@ -41,14 +41,10 @@ def hospital_days(claim: Claim) -> int:
     return max(1, (claim.discharged_on - claim.admitted_on).days)
 
 
-def claim_breakdown(claim: Claim, *, exclude_self: bool = True, used: Decimal | None = None) -> benefit.Breakdown:
-    """The benefit of a claim as the assessor sees it, against what the cover period already holds.
-
-    ``used`` is that amount when the caller read it already (``selectors.with_period_used_by_others``).
-    """
+def claim_breakdown(claim: Claim, *, exclude_self: bool = True) -> benefit.Breakdown:
+    """The benefit of a claim as the assessor sees it, against what the cover period already holds."""
     version = claim.policy.plan_version
-    if used is None:
-        used = period_used(claim.policy, exclude=claim if exclude_self else None)
+    used = period_used(claim.policy, exclude=claim if exclude_self else None)
     return benefit.calculate(
         plan_terms(version),
         benefit.Settlement(claim.total_cost, claim.fund_paid, claim.serious_illness_paid, claim.self_funded),
@@ -56,6 +52,23 @@ def claim_breakdown(claim: Claim, *, exclude_self: bool = True, used: Decimal | 
         period_used=used,
         days=hospital_days(claim) if version.plan.kind == Plan.Kind.ALLOWANCE else 0,
     )
+
+
+def breakdown_shown(claim: Claim) -> benefit.Breakdown | None:
+    """The breakdown to show with a claim: as assessed once it has been, computed afresh while it waits.
+
+    ``None`` where there is nothing to show (not yet accepted, returned, rejected) or the plan cannot price
+    the claim.
+    """
+    if claim.status in (Claim.Status.ASSESSED, Claim.Status.APPROVED, Claim.Status.PAID):
+        if claim.breakdown is not None:
+            return benefit.breakdown_from_data(claim.breakdown)
+    elif claim.status != Claim.Status.ACCEPTED:
+        return None
+    try:
+        return claim_breakdown(claim)
+    except benefit.BenefitError:
+        return None
 
 
 def estimate(*, policy: Policy, settlement: benefit.Settlement, days: int = 0) -> benefit.Breakdown:
@@ -98,9 +111,12 @@ def claim_assess(*, actor, claim: Claim, amount: Decimal | None = None, reason: 
                 % {"max": min(breakdown.remaining_before, claim.self_paid)}
             )
     claim.computed_benefit, claim.benefit = computed, final
+    claim.breakdown = benefit.breakdown_to_data(breakdown)
     claim.adjustment_reason = reason.strip()[:200] if final != computed else ""
     claim.assessed_by, claim.status = actor, Claim.Status.ASSESSED
-    claim.save(update_fields=["computed_benefit", "benefit", "adjustment_reason", "assessed_by", "status"])
+    claim.save(update_fields=[
+        "computed_benefit", "benefit", "breakdown", "adjustment_reason", "assessed_by", "status",
+    ])  # fmt: skip
     note = _("benefit %(amount)s") % {"amount": final}
     if final != computed:
         note += _(" (computed %(computed)s; %(reason)s)") % {"computed": computed, "reason": claim.adjustment_reason}
@@ -174,11 +190,11 @@ def claim_return(*, actor, claim: Claim, missing: list[str], note: str = "") -> 
     old = claim.status
     claim.materials_received = [code for code in claim.materials_received if code not in set(missing)]
     claim.status, claim.due_on, claim.accepted_at = Claim.Status.RETURNED, None, None
-    claim.benefit = claim.computed_benefit = None
+    claim.benefit = claim.computed_benefit = claim.breakdown = None
     claim.assessed_by = claim.approved_by = claim.city_approved_by = None
     claim.save(update_fields=[
-        "materials_received", "status", "due_on", "accepted_at", "benefit", "computed_benefit", "assessed_by",
-        "approved_by", "city_approved_by",
+        "materials_received", "status", "due_on", "accepted_at", "benefit", "computed_benefit", "breakdown",
+        "assessed_by", "approved_by", "city_approved_by",
     ])  # fmt: skip
     labels = "、".join(material_labels(missing))
     _event(claim, old, Claim.Status.RETURNED, actor, (labels + ("; " + note if note else ""))[:300])

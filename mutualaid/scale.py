@@ -106,7 +106,7 @@ def _tsv(value) -> str:
         return "t"
     if value is False:
         return "f"
-    if isinstance(value, list):
+    if isinstance(value, list | dict):
         return json.dumps(value)
     return str(value)
 
@@ -143,7 +143,7 @@ CLAIM_COLUMNS = (
     "id", "number", "member_id", "policy_id", "org_path", "claim_type", "hospital", "admitted_on", "discharged_on",
     "diagnosis", "total_cost", "fund_paid", "serious_illness_paid", "self_funded", "materials_received",
     "bank_name", "bank_account", "status", "received_at", "accepted_at", "due_on", "computed_benefit", "benefit",
-    "adjustment_reason", "rejection", "note", "entered_by_id", "assessed_by_id", "approved_by_id",
+    "breakdown", "adjustment_reason", "rejection", "note", "entered_by_id", "assessed_by_id", "approved_by_id",
     "city_approved_by_id", "paid_on",
 )  # fmt: skip
 INVOICE_COLUMNS = ("id", "claim_id", "number", "amount")
@@ -392,7 +392,7 @@ def add_claim_rows(
         )
         received_at = _aware(received, rng)
         trail = [("", S.RECEIVED, clerk, received_at, "")]
-        accepted_at = due_on = computed = paid_benefit = assessed_by = approved_by = paid_on = None
+        accepted_at = due_on = computed = paid_benefit = snapshot = assessed_by = approved_by = paid_on = None
         rejection = ""
         materials = list(MATERIALS)
         if status in OPEN or status in (S.PAID, S.REJECTED) or status == S.RETURNED:
@@ -411,6 +411,7 @@ def add_claim_rows(
             accepted_at = due_on = None
         if status in (S.ASSESSED, S.APPROVED, S.PAID):
             computed = paid_benefit = breakdown.benefit
+            snapshot = benefit.breakdown_to_data(breakdown)
             assessed_by = reviewer
             assessed_at = accepted_at + timedelta(hours=rng.randrange(1, 72))
             if when:
@@ -437,7 +438,7 @@ def add_claim_rows(
             admitted, discharged, rng.choice(DIAGNOSES), total, fund, serious, self_funded, sorted(materials),
             rng.choice(BANKS), f"6217{rng.randrange(10**14):014d}", status, min(received_at, now),
             accepted_at and min(accepted_at, now), due_on,
-            computed, paid_benefit, "", rejection, "", clerk, assessed_by, approved_by, None, paid_on,
+            computed, paid_benefit, snapshot, "", rejection, "", clerk, assessed_by, approved_by, None, paid_on,
         ))  # fmt: skip
         if rng.random() < 0.3:  # two invoices, adding up to the total
             first = (total * Decimal(str(rng.uniform(0.2, 0.8)))).quantize(CENT)

@@ -146,6 +146,9 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Rendered pieces of pages that depend on nothing but the roles and the language (the menu, choice lists):
+# kept in each process's own memory, so that a Redis outage never reaches a page through them.
+CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -193,6 +196,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mutualaid.tasks.renewal_reminders",
         "schedule": crontab(hour=9, minute=0),  # SMS in office hours
     },
+    "reporting-monthly-cycle": {
+        # Daily, deciding by date: drafts on the 1st, reminders from the 3rd, late marks after the due day.
+        "task": "reporting.tasks.monthly_cycle",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "reporting-bulletin-clock": {
+        # Daily: on or after REPORTING_BULLETIN_DAY, publishes last month's bulletin if city staff have not.
+        "task": "reporting.tasks.bulletin_clock",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 # /healthz calls the worker down when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(minutes=3)
@@ -201,7 +214,7 @@ WORKER_HEARTBEAT_MAX_AGE = timedelta(minutes=3)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "unionportal.accounts.backends.RoleBackend",
     "unionportal.accounts.backends.MemberLoginBackend",  # members: ID number or phone + password
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -337,6 +350,14 @@ ACCOUNT_TRIES_PER_ID = env.int("ACCOUNT_TRIES_PER_ID", default=5)
 ACCOUNT_TRIES_PER_ADDRESS = env.int("ACCOUNT_TRIES_PER_ADDRESS", default=20)
 ACCOUNT_TRIES_WINDOW_MINUTES = env.int("ACCOUNT_TRIES_WINDOW_MINUTES", default=15)
 CLAIM_DOCUMENT_MAX_BYTES = env.int("CLAIM_DOCUMENT_MAX_BYTES", default=10_000_000)  # one scanned material
+
+# --- Monthly figures (DOMAIN.md §7) ----------------------------------------------------------------
+# A month's report is due on this day of the next month (capped at 28); later submissions are marked late.
+REPORTING_DUE_DAY = env.int("REPORTING_DUE_DAY", default=5)
+# From this day of the next month until the due day, counties that have not submitted are reminded.
+REPORTING_REMIND_DAY = env.int("REPORTING_REMIND_DAY", default=3)
+# On this day of the next month the bulletin (通报) is published with whatever is approved, late counties named.
+REPORTING_BULLETIN_DAY = env.int("REPORTING_BULLETIN_DAY", default=10)
 
 # --- The portal itself ----------------------------------------------------------------------------
 # Shown in the header; empty means the translated default name (the demo city, Shangluo).

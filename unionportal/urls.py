@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -7,6 +7,7 @@ from members import api as members_api
 from members.api import OrganisationViewSet
 from mutualaid import api as mutualaid_api
 from mutualaid import api_members as my_api
+from reporting import api as reporting_api
 from unionportal.core import api as core_api
 from unionportal.core import views as core_views
 
@@ -24,6 +25,11 @@ api_v1 = [
     path("my/cover/", my_api.my_cover, name="my-cover"),
     path("my/estimate/", my_api.my_estimate, name="my-estimate"),
     path("my/notices/", my_api.my_notices, name="my-notices"),
+    re_path(
+        r"^reporting/reports/(?P<county_code>[0-9A-Za-z]{1,32})/(?P<month>\d{4}-\d{2})/$",
+        reporting_api.county_report,
+        name="reporting-report",
+    ),
     path("", include(router.urls)),
 ]
 
@@ -32,6 +38,7 @@ urlpatterns = [
     path("accounts/", include("unionportal.accounts.urls")),
     path("members/", include("members.urls")),
     path("mutualaid/", include("mutualaid.urls")),
+    path("reporting/", include("reporting.urls")),
     path("notifications/", include("unionportal.notifications.urls")),
     path("payments/", include("unionportal.payments.urls")),
     path("healthz", core_views.healthz, name="healthz"),

@@ -91,7 +91,7 @@ def claim_detail(request, pk):
             "materials_form": MaterialsForm(),
             "documents": claim.documents.all(),
             "document_form": DocumentForm(),
-            "breakdown": _breakdown(claim),
+            "breakdown": review.breakdown_shown(claim),
             "assess_form": AssessForm(),
             "return_form": ReturnForm(),
             "reject_form": RejectForm(),
@@ -102,15 +102,6 @@ def claim_detail(request, pk):
             "waits_for_city": claim.status == Claim.Status.ASSESSED and claim.approved_by_id is not None,
         },
     )
-
-
-def _breakdown(claim):
-    if claim.status not in (Claim.Status.ACCEPTED, Claim.Status.ASSESSED, Claim.Status.APPROVED, Claim.Status.PAID):
-        return None
-    try:
-        return review.claim_breakdown(claim)
-    except benefit.BenefitError:
-        return None
 
 
 @login_required
@@ -281,7 +272,12 @@ def claim_print(request, pk, document):
         "checklist": "mutualaid/print_checklist.html",
         "result": "mutualaid/print_result.html",
     }
-    context = {"claim": claim, "missing": missing, "printed_at": timezone.localtime(), "breakdown": _breakdown(claim)}
+    context = {
+        "claim": claim,
+        "missing": missing,
+        "printed_at": timezone.localtime(),
+        "breakdown": review.breakdown_shown(claim),
+    }
     if document == "receipt" and request.method == "POST":
         # The receipt printed with a one-time code for the member's online account (activation or reset).
         if not request.user.has_perm("members.change_member"):

@@ -169,3 +169,9 @@ class TestStaffApi:
 
         client.force_login(other_county_user)
         assert client.get("/api/v1/claims/").json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_an_overlong_username_is_a_field_error_not_a_server_error(client):
+    response = client.post("/api/v1/auth/token/", {"username": "x" * 400, "password": "whatever"})
+    assert response.status_code == 400 and "username" in response.json()["fields"]

@@ -39,6 +39,29 @@ class TestWorkbench:
         client.force_login(county_user)
         assert reverse("accounts:audit-list") not in client.get("/").content.decode()
 
+    def test_cached_menu_is_never_served_to_other_roles_languages_or_a_superuser(self, client, tree, county_user):
+        # The menu is rendered once per role set, language and page, then served from memory.
+        from tests.factories import UserFactory
+
+        payments = reverse("payments:batch-list")
+        finance = UserFactory(organisation=tree["city"], roles=["finance"])
+        reviewer = UserFactory(organisation=tree["city"], roles=["reviewer"])
+        bare = UserFactory(organisation=tree["city"], roles=[])
+        superuser = UserFactory(organisation=tree["city"], roles=[], is_superuser=True)
+        client.force_login(finance)
+        assert payments in client.get("/").content.decode()
+        client.force_login(reviewer)
+        assert payments not in client.get("/").content.decode()
+        client.force_login(superuser)
+        assert payments in client.get("/").content.decode()
+        client.force_login(bare)
+        assert payments not in client.get("/").content.decode()
+        client.force_login(county_user)
+        assert "会员" in client.get("/").content.decode()
+        client.cookies["django_language"] = "en"
+        page = client.get("/").content.decode()
+        assert "Members" in page and ">会员<" not in page
+
 
 @pytest.mark.django_db
 class TestErrorPages:

@@ -504,3 +504,13 @@ def test_fixed_sums_and_allowances_respect_days_and_caps(
     if cap is not None:
         for result in (fixed_result, allowance_result):
             assert result.benefit <= max(D(0), cap * shares - period_used)
+
+
+@given(terms=medical_terms(), settlement=settlements(), shares=shares, period_used=money("2000000"))
+def test_a_breakdown_kept_as_json_comes_back_equal(terms, settlement, shares, period_used):
+    import json
+
+    from mutualaid.benefit import breakdown_from_data, breakdown_to_data
+
+    result = calculate(terms, settlement, shares=shares, period_used=period_used)
+    assert breakdown_from_data(json.loads(json.dumps(breakdown_to_data(result)))) == result

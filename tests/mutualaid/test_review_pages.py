@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from mutualaid import services
+from mutualaid import review, services
 from mutualaid.models import Claim
 from tests.factories import UserFactory
 from tests.mutualaid.conftest import claim_input
@@ -90,3 +90,52 @@ def test_estimate_shows_the_same_breakdown_before_a_claim_exists(client, clerk, 
          "self_funded": "0"},
     )  # fmt: skip
     assert bad.context["breakdown"] is None and bad.context["error"]
+
+
+@pytest.mark.django_db
+def test_queue_costs_the_same_queries_for_one_claim_or_many_and_shows_each_row(
+    client, people, clerk, covered_member, django_assert_max_num_queries
+):
+    # Given one claim waiting for assessment
+    first = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
+    client.force_login(people["reviewer"])
+    url = reverse("mutualaid:queue") + "?stage=assess"
+    client.get(url)  # the session's first request settles its two-factor state
+    with django_assert_max_num_queries(6) as one:
+        page = client.get(url).content.decode()
+    # then the row names the member, the plan, the self-paid amount (12,000 − 6,000 − 800) and links the claim
+    assert "刘洋" in page and "住院综合" in page and "5,200.00 元" in page
+    assert reverse("mutualaid:claim-detail", args=[first.pk]) in page
+
+    # When ten more claims wait
+    for n in range(10):
+        services.claim_receive(
+            actor=clerk, member=covered_member, data=claim_input(invoices=[(f"INV-Q{n}", Decimal("12000.00"))])
+        )
+    # then the page costs no more queries
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        rows = client.get(url).context["claims"]
+    assert len(rows) == 11 and rows[0].pk == first.pk
+
+
+@pytest.mark.django_db
+def test_an_assessed_claim_keeps_showing_the_breakdown_it_was_assessed_on(client, people, clerk, covered_member):
+    # Given a claim assessed at 2,350.00 (self-paid 12,000 − 6,000 − 800 = 5,200; less the 500 deductible, 4,700
+    # lies in the first segment, at 50 %) with the whole period cap before it
+    claim = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
+    review.claim_assess(actor=people["reviewer"], claim=claim)
+    # When a later claim on the same cover is assessed and takes part of the period cap
+    later = services.claim_receive(
+        actor=clerk, member=covered_member, data=claim_input(invoices=[("INV-LATER", Decimal("12000.00"))])
+    )
+    review.claim_assess(actor=people["reviewer"], claim=later)
+    # Then the first claim's page still shows what its assessor saw: the full cap left before it
+    client.force_login(people["reviewer"])
+    page = client.get(reverse("mutualaid:claim-detail", args=[claim.pk]))
+    shown = page.context["breakdown"]
+    assert shown.benefit == Decimal("2350.00") and shown.remaining_before == Decimal("200000.00")
+    assert "200,000.00 元" in page.content.decode()
+    # and the later claim's shows the cap its assessor saw, less the first claim
+    assert client.get(reverse("mutualaid:claim-detail", args=[later.pk])).context["breakdown"].remaining_before == (
+        Decimal("197650.00")
+    )

@@ -1,4 +1,8 @@
-"""Members sign in with their ID number or their mobile phone; staff with their username.
+"""Authentication backends.
+
+- ``RoleBackend`` (staff): Django's model backend with permissions read from the roles declared in code, not
+  from two permission joins on every request.
+- ``MemberLoginBackend`` (members): members sign in with their ID number or their mobile phone.
 
 Both go through the same sign-in page, the same API token endpoint and the same django-axes lock. The lock
 counts per username and address, where "username" is the account the typed login resolves to: the ID number
@@ -12,10 +16,31 @@ import re
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
+
+from .roles import permissions_of
 
 ID_LIKE = re.compile(r"^\d{17}[\dX]$")
 PHONE_LIKE = re.compile(r"^1\d{10}$")
+
+
+class RoleBackend(ModelBackend):
+    """Django's model backend (passwords, ``is_active``), with permissions taken from ``roles.ROLES``.
+
+    ``roles.py`` is the whole truth about what a role may do: ``sync_roles`` makes each role's group hold
+    exactly those permissions after every migrate, and accounts get roles (groups) only, never permissions
+    of their own (the user admin offers no such field). So the set Django would assemble from
+    ``auth_permission`` through two joins per request is known from the role codes alone, which the user
+    already reads once per request (``User.role_codes``). A group that is not a role grants nothing.
+    """
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        return permissions_of(user_obj.role_codes)
 
 
 def _normalise(login: str) -> str:
@@ -72,4 +97,4 @@ def axes_username(request, credentials) -> str:
             return account.username
         digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
         return f"#{digest[:24]}"
-    return typed or ""
+    return (typed or "")[:150]  # AccessAttempt.username is a varchar(255); no username is longer than 150

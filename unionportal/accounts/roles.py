@@ -45,13 +45,38 @@ _FEDERATION_STAFF = (
     "notifications.view_notice",
 )  # fmt: skip
 
+_REPORT_READ = ("reporting.view_monthlyreport", "reporting.view_indicator", "reporting.view_catalogue")
+_REPORT_FILE = (*_REPORT_READ, "reporting.file_monthlyreport")
+# Indicators are never deleted (filed lines point at them); turning one off is a change.
+_CATALOGUE = tuple(
+    f"reporting.{verb}_{model}"
+    for model in ("indicator", "checkrule", "catalogue", "catalogueentry")
+    for verb in ("view", "add", "change", "delete")
+    if (model, verb) != ("indicator", "delete")
+)
+_REPORT_APPROVE = (*_REPORT_READ, "reporting.approve_monthlyreport", *_CATALOGUE)
+# Targets and the year's ranking weights (a page and the admin); bulletins and dashboards of the figures.
+_RANKING_CONFIG = tuple(
+    f"reporting.{verb}_{model}" for model in ("target", "rankingrule") for verb in ("view", "add", "change", "delete")
+)
+_BULLETIN_READ = ("reporting.view_bulletin", "reporting.view_dashboard")
+_BULLETIN_PUBLISH = (*_BULLETIN_READ, *_RANKING_CONFIG, "reporting.publish_bulletin")
+
 ROLES: dict[str, Role] = {
     role.code: role
     for role in [
         Role(
             "city_admin",
             _("City system administrator"),
-            ("accounts.view_user", "accounts.add_user", "accounts.change_user", *_ORG_WRITE, *_PLANS),
+            (
+                "accounts.view_user",
+                "accounts.add_user",
+                "accounts.change_user",
+                *_ORG_WRITE,
+                *_PLANS,
+                *_CATALOGUE,
+                *_RANKING_CONFIG,
+            ),
         ),
         Role(
             "security_admin",
@@ -67,8 +92,12 @@ ROLES: dict[str, Role] = {
             ),
         ),
         Role("auditor", _("Auditor"), ("accounts.view_audit_log", "auditlog.view_logentry")),
-        Role("city_staff", _("City federation staff"), _FEDERATION_STAFF),
-        Role("county_staff", _("County federation staff"), _FEDERATION_STAFF),
+        Role("city_staff", _("City federation staff"), (*_FEDERATION_STAFF, *_REPORT_APPROVE, *_BULLETIN_PUBLISH)),
+        Role(
+            "county_staff",
+            _("County federation staff"),
+            (*_FEDERATION_STAFF, *_REPORT_FILE, *_BULLETIN_READ, "reporting.view_target"),
+        ),
         Role(
             "counter_clerk",
             _("Service counter clerk"),
@@ -114,6 +143,11 @@ ROLES: dict[str, Role] = {
         Role("member", _("Member"), (), staff=False),
     ]
 }
+
+
+def permissions_of(codes) -> set[str]:
+    """The permissions (``app_label.codename``) that the roles ``codes`` grant together."""
+    return {perm for code in codes if code in ROLES for perm in ROLES[code].permissions}
 
 
 def role_label(code: str) -> str:

@@ -56,6 +56,9 @@ def me(request):
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
+    # As long as a username can be: longer input is refused here, before the lockout records it (varchar 255).
+    username = serializers.CharField(max_length=150, write_only=True)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     otp_token = serializers.CharField(required=False, allow_blank=True, max_length=6)
 
 

@@ -11,15 +11,19 @@ def portal(request):
     current = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "portal_title": settings.PORTAL_TITLE or _("Shangluo Federation of Trade Unions"),
-        "main_menu": menu_for(user),
+        # The menu is rendered once per role set, language and page, then served from the fragment cache
+        # (templates/base.html): computed only on a miss.
+        "main_menu": lambda: menu_for(user),
+        "menu_key": _menu_key(user),
         "current_view": current,
-        "user_roles": _role_labels(user),
+        "user_roles": [role_label(code) for code in sorted(user.role_codes)] if user.is_authenticated else [],
     }
 
 
-def _role_labels(user) -> list[str]:
+def _menu_key(user) -> str:
+    """What the menu depends on: the roles, and superuser status (which grants every permission)."""
     if not user.is_authenticated:
-        return []
+        return ""
     if getattr(user, "is_member_account", False):
-        return [role_label("member")]  # a member's account holds that one role: no query for it
-    return [role_label(code) for code in sorted(user.role_codes)]
+        return "+member"  # the member menu (navigation.MEMBER_MENU), whatever the roles
+    return ",".join(sorted(user.role_codes)) + ("+super" if user.is_superuser else "")
