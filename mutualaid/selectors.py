@@ -52,7 +52,7 @@ def covers_scoped(user):
     return scope_queryset(Policy.objects.all(), user)
 
 
-@dataclass(frozen=True)
+@dataclass
 class QueueRow:
     pk: int
     number: str
@@ -61,6 +61,7 @@ class QueueRow:
     plan_name: str
     self_paid: Decimal
     benefit: Decimal | None
+    url: str = ""  # the claim's page, set by the view
 
 
 def queue(user, *, status: str, limit: int = 50) -> list[QueueRow]:

@@ -15,6 +15,7 @@ from members import accounts as member_accounts
 from members import selectors as member_selectors
 from unionportal.accounts import audit
 from unionportal.core.feedback import report_refusal
+from unionportal.core.navigation import link_maker
 
 from .. import benefit, documents, review, selectors, services
 from ..forms import AssessForm, ClaimForm, DocumentForm, EstimateForm, MaterialsForm, RejectForm, ReturnForm
@@ -112,6 +113,9 @@ def queue(request):
     stage = request.GET.get("stage", stage)
     status = Claim.Status.ASSESSED if stage == "approve" else Claim.Status.ACCEPTED
     claims = selectors.queue(request.user, status=status)
+    claim_page = link_maker("mutualaid:claim-detail")
+    for row in claims:
+        row.url = claim_page(row.pk)
     return render(
         request,
         "mutualaid/queue.html",

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -50,3 +51,14 @@ def menu_for(user) -> list[NavItem]:
     if getattr(user, "is_member_account", False):
         return MEMBER_MENU
     return [item for item in MAIN_MENU if item.permission is None or user.has_perm(item.permission)]
+
+
+def link_maker(view_name: str):
+    """``reverse`` once for a list: a function from an object's id to its page, for pages of many rows.
+
+    ``reverse`` walks the resolver on every call (about 30 µs); a list of 50 claims spent more on its links
+    than on all its other cells together. The URL is reversed with a stand-in id and the id put in its place.
+    """
+    stand_in = "9182736450"
+    head, tail = reverse(view_name, args=[int(stand_in)]).split(stand_in)
+    return lambda pk: f"{head}{int(pk)}{tail}"
