@@ -78,7 +78,7 @@ def claim_create(request, member_pk):
 @login_required
 @permission_required("mutualaid.view_claim", raise_exception=True)
 def claim_detail(request, pk):
-    claim = selectors.claim_get(request.user, pk)
+    claim = selectors.claim_page_get(request.user, pk)
     missing_codes = services.missing_materials(claim.policy.plan_version, claim.materials_received)
     return render(
         request,

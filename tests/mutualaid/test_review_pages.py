@@ -139,3 +139,22 @@ def test_an_assessed_claim_keeps_showing_the_breakdown_it_was_assessed_on(client
     assert client.get(reverse("mutualaid:claim-detail", args=[later.pk])).context["breakdown"].remaining_before == (
         Decimal("197650.00")
     )
+
+
+@pytest.mark.django_db
+def test_claim_page_names_member_union_and_plan_in_a_fixed_number_of_queries(
+    client, people, clerk, covered_member, django_assert_max_num_queries
+):
+    claim = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
+    client.force_login(people["reviewer"])
+    url = reverse("mutualaid:claim-detail", args=[claim.pk])
+    client.get(url)  # the session's first request settles its two-factor state
+    # session, user with roles, claim with member and union, cover with plan, period use, rate segments,
+    # invoices, events, scans
+    with django_assert_max_num_queries(9):
+        page = client.get(url).content.decode()
+    assert "刘洋" in page and "商州某公司工会" in page and "住院综合" in page
+    # Once assessed, the stored breakdown replaces the two queries that computed it
+    review.claim_assess(actor=people["reviewer"], claim=claim)
+    with django_assert_max_num_queries(7):
+        assert "2,350.00 元" in client.get(url).content.decode()
