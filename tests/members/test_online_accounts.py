@@ -279,6 +279,24 @@ class TestMemberSignIn:
         client.post(LOGIN, {"username": member.id_number, "password": PASSWORD})
         assert "_auth_user_id" not in client.session
 
+    def test_a_member_who_left_still_follows_their_claims_online(self, client, member):
+        make_member_account(member)
+        member.status = member.Status.LEFT
+        member.save(update_fields=["status"])
+        response = client.post(LOGIN, {"username": member.id_number, "password": PASSWORD}, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("mutualaid:my-claims")
+
+    def test_a_deceased_members_account_signs_in_no_more_and_its_open_session_ends(self, client, member):
+        make_member_account(member)
+        client.post(LOGIN, {"username": member.phone, "password": PASSWORD})
+        assert client.get(reverse("mutualaid:my-claims")).status_code == 200
+        member.status = member.Status.DECEASED
+        member.save(update_fields=["status"])
+        assert client.get(reverse("mutualaid:my-claims")).status_code == 302  # to the sign-in page
+        client.logout()
+        assert client.post(LOGIN, {"username": member.id_number, "password": PASSWORD}).status_code == 200
+        assert "_auth_user_id" not in client.session
+
 
 @pytest.mark.django_db
 def test_the_outbox_never_shows_a_reset_code_to_staff(client, member, city_user):

@@ -75,13 +75,23 @@ class MemberLoginBackend(BaseBackend):
             # Run the hasher anyway, so that "no such member" takes as long as "wrong password".
             get_user_model()().set_password(password)
             return None
-        if user.check_password(password) and user.is_active:
+        if user.check_password(password) and _may_sign_in(user):
             return user
         return None
 
     def get_user(self, user_id):
         user = get_user_model()._default_manager.filter(pk=user_id).first()
-        return user if user is not None and user.is_active else None
+        return user if user is not None and _may_sign_in(user) else None
+
+
+def _may_sign_in(user) -> bool:
+    """An active account, whose member is not recorded as deceased.
+
+    A member who left or moved away keeps the account: claims filed before are still paid and followed
+    online. After a death the family uses the claim status check, not the dead person's account.
+    """
+    member = user.member  # read with the user (PortalUserManager)
+    return user.is_active and (member is None or member.status != member.Status.DECEASED)
 
 
 def axes_username(request, credentials) -> str:
