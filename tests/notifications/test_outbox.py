@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from unionportal.notifications import notice_enqueue
 from unionportal.notifications.apps import TEST_KIND
+from unionportal.notifications.kinds import register_kind
 from unionportal.notifications.models import Notice
 from unionportal.notifications.services import notice_cancel, notice_send
 from unionportal.notifications.sms import LocmemBackend, SMSError, SMSRejected
@@ -268,3 +269,27 @@ def test_the_audit_trail_masks_the_phone():
     notice = enqueue_sms()
     entry = LogEntry.objects.get_for_object(notice).get()
     assert entry.changes["recipient_phone"][1] == "138****1234"
+
+
+register_kind("test.code", title="Code", text="Your code is %(code)s.", secret=True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("outcome", ["sent", "rejected"])
+def test_a_one_time_code_leaves_the_outbox_row_once_the_sms_has_gone_or_never_will(sms_outbox, outcome):
+    notice = notice_enqueue("test.code", "code:1", sms_to="13912345678", context={"code": "48213907"})
+    assert "48213907" in Notice.objects.get(pk=notice.pk).body  # waiting: the worker needs it
+    if outcome == "rejected":
+        LocmemBackend.fail_with = SMSRejected("blocked")
+    notice_send(notice.pk)
+    row = Notice.objects.get(pk=notice.pk)
+    assert row.status == outcome.replace("rejected", "failed")
+    assert "48213907" not in row.body and row.body
+    assert [m["text"] for m in sms_outbox] == (["Your code is 48213907."] if outcome == "sent" else [])
+
+
+@pytest.mark.django_db
+def test_an_ordinary_notice_keeps_its_text_after_sending(sms_outbox):
+    notice = notice_enqueue("test.reminder", "r:1", sms_to="13912345678", context={"number": "LP1"})
+    notice_send(notice.pk)
+    assert Notice.objects.get(pk=notice.pk).body == "Claim LP1 is due."

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from unionportal.core.display import format_yuan
 
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 Status = Notice.Status
 
+REDACTED = _("[one-time code removed after sending]")
 RETRY_BASE = datetime.timedelta(minutes=1)  # 1, 2, 4, 8 … minutes between attempts
 RETRY_CAP = datetime.timedelta(hours=6)
 
@@ -171,6 +173,11 @@ def notice_send(notice_id: int) -> Notice | None:
 
 
 def _finish(notice: Notice, **fields) -> Notice:
+    if notice.is_secret and fields.get("status") in (Status.SENT, Status.FAILED):
+        # A one-time code has no use once the SMS has gone (or never will): the row keeps that it was sent,
+        # not the code, so that no later reader of the table (a backup, a database administrator) has it.
+        with translation.override(settings.LANGUAGE_CODE):
+            fields["body"] = str(REDACTED)
     # Only the claimant writes the outcome. If the sweep took this row for a crashed worker meanwhile
     # (status back to 'queued'), recording 'sent' still wins over a second send: the row leaves the queue.
     Notice.objects.filter(pk=notice.pk, status__in=[Status.SENDING, Status.QUEUED]).update(claimed_at=None, **fields)
