@@ -1,5 +1,7 @@
 """Demo monthly figures: the catalogue, and the last three months' reports of the seven counties in every state.
 
+The year's earlier months are filed on time and approved, so that year-to-date figures have a year behind them.
+
 Three months ago: all approved, 洛南县 late. Two months ago: approved, but 商州区 corrected after approval
 (revision 2) and 丹凤县 still waiting for the city. Last month (the current cycle): 洛南县 submitted, 山阳县
 returned with a comment, the others drafts to file (late, once the due day has passed, by the daily clock).
@@ -53,12 +55,37 @@ def _filer(county: Organisation):
 
 def _figures(report: MonthlyReport, salt: int) -> dict:
     n = report.month.month + salt
+    enrolments = 1400 + (n * 331) % 1300  # Shangluo: ~178,000 a year over seven counties
+    claims_accepted = 110 + (n * 37) % 80
+    claims_paid = claims_accepted - (n % 9)
     return {
         "warmth_visits": str(20 + (n * 7) % 30),
         "warmth_amount": f"{(n * 1373) % 9000 + 1000}.00",
         "competitions_held": str(n % 3),
         "competition_entrants": str((n % 3) * 24),
+        # The demo city's own records are a few dozen people; the counties' reports carry the size of a real
+        # county, each such figure with its reason (DEMO_REASON), as a county would explain an override.
+        "unions_new": str(2 + n % 6),
+        "members_new": str(180 + (n * 53) % 240),
+        "members_new_migrant": str(70 + (n * 17) % 90),
+        "members_new_new_form": str(20 + (n * 11) % 40),
+        "mutualaid_enrolments": str(enrolments),
+        "mutualaid_premiums": f"{enrolments * 60}.00",
+        "mutualaid_claims_accepted": str(claims_accepted),
+        "mutualaid_claims_paid": str(claims_paid),
+        "mutualaid_amount_paid": f"{claims_paid * (820 + (n * 97) % 400)}.00",
+        "mutualaid_avg_days_to_pay": f"{14 + (n * 3) % 12}.5",
+        "mutualaid_on_time_rate": f"{92 + n % 8}.0",
     }
+
+
+DEMO_REASON = "演示数据：含尚未录入平台的线下受理业务"
+
+
+def _reasons(figures: dict) -> dict:
+    """A reason for every figure given for a computed indicator (the demo's overrides)."""
+    computed = set(Indicator.objects.filter(source=Indicator.Source.COMPUTED).values_list("code", flat=True))
+    return {code: DEMO_REASON for code in figures if code in computed}
 
 
 def _backdate(report: MonthlyReport, *, submitted_on, decided_on=None) -> None:
@@ -81,6 +108,30 @@ def _backdate(report: MonthlyReport, *, submitted_on, decided_on=None) -> None:
 
 def _untouched(report: MonthlyReport) -> bool:
     return not report.events.exclude(kind=ReportEvent.Kind.PREFILLED).exists()
+
+
+def _seed_earlier_months(*, before, counties, city_staff) -> int:
+    """The year's months before the three above: filed on time and approved, so that the year-to-date figures
+    of the ranking and the bulletin have a year behind them."""
+    created = 0
+    month = before.replace(month=1)
+    while month < before:
+        services.catalogue_for_year(month.year)
+        created += services.reports_prefill(month=month)
+        for salt, county in enumerate(counties):
+            report = MonthlyReport.objects.get(county=county, month=month)
+            if not _untouched(report):
+                continue
+            figures = _figures(report, salt)
+            services.report_file(
+                actor=_filer(county), report=report, figures=figures, reasons=_reasons(figures), submit=True
+            )
+            services.report_approve(actor=city_staff, report=report)
+            _backdate(
+                report, submitted_on=report.due_on - timedelta(days=1), decided_on=report.due_on + timedelta(days=3)
+            )
+        month = (month + timedelta(days=32)).replace(day=1)
+    return created
 
 
 @seeder("reporting")
@@ -106,6 +157,7 @@ def seed() -> int:
 
     last = services.previous_month(timezone.localdate())
     months = [services.previous_month(services.previous_month(last)), services.previous_month(last), last]
+    created += _seed_earlier_months(before=months[0], counties=counties, city_staff=city_staff)
     for month in months:
         services.catalogue_for_year(month.year)
         created += services.reports_prefill(month=month)
@@ -118,7 +170,8 @@ def seed() -> int:
         filer = _filer(county)
 
         def file(report, *, submit=True, filer=filer, salt=salt):
-            services.report_file(actor=filer, report=report, figures=_figures(report, salt), submit=submit)
+            figures = _figures(report, salt)
+            services.report_file(actor=filer, report=report, figures=figures, reasons=_reasons(figures), submit=submit)
 
         report = reports.get((county.code, three))
         if report and _untouched(report):
@@ -139,7 +192,9 @@ def seed() -> int:
                     services.report_correction_open(actor=filer, report=report, reason="补录一次送温暖走访")
                     figures = _figures(report, salt)
                     figures["warmth_visits"] = str(int(figures["warmth_visits"]) + 1)
-                    services.report_file(actor=filer, report=report, figures=figures, submit=True)
+                    services.report_file(
+                        actor=filer, report=report, figures=figures, reasons=_reasons(figures), submit=True
+                    )
                     services.report_approve(actor=city_staff, report=report)
                 _backdate(report, submitted_on=report.due_on - timedelta(days=2),
                           decided_on=report.due_on + timedelta(days=4))  # fmt: skip
