@@ -18,6 +18,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from unionportal.core.display import format_figure
+
 from .figures import month_label
 
 PDF_TYPE = "application/pdf"
@@ -38,7 +40,7 @@ def title(data: dict) -> str:
 
 
 def _dash(value) -> str:
-    return "—" if value in (None, "") else str(value)
+    return "—" if value in (None, "") else format_figure(value)
 
 
 def _pct(value) -> str:

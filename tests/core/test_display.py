@@ -32,3 +32,13 @@ def test_amounts_are_grouped_with_two_decimals(amount, shown, language):
 def test_identifiers_are_masked_keeping_what_a_clerk_recognises():
     assert mask_identifier("11010519491231002X") == "1101**********002X"
     assert mask_identifier("13812345678") == "138****5678"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("791220.00", "791,220.00"), (108220, "108,220"), ("17.8", "17.8"), ("-1234", "-1,234"), (None, ""), ("x", "x")],
+)
+def test_reported_figures_are_grouped_and_keep_their_decimals(value, shown):
+    from unionportal.core.display import format_figure
+
+    assert format_figure(value) == shown

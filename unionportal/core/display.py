@@ -33,9 +33,25 @@ def format_yuan(amount) -> str:
         value = Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return str(amount)
+    return _grouped(value + 0, 2)  # + 0 turns -0.00 into 0.00
+
+
+def format_figure(value) -> str:
+    """A reported figure with its thousands grouped and its decimals as they are: ``'791220.00'`` →
+    ``791,220.00``, ``108220`` → ``108,220``, ``'17.8'`` → ``17.8``. Empty stays empty; text is left alone."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return _grouped(number, max(0, -number.as_tuple().exponent))
+
+
+def _grouped(number: Decimal, places: int) -> str:
     # Python's own grouping (threes, "," and "."), then the language's separators: a list page shows a
     # hundred amounts, and Django's general number_format took five times as long for each.
-    text = f"{value + 0:,.2f}"  # + 0 turns -0.00 into 0.00
+    text = f"{number:,.{places}f}"
     decimal, thousand = get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR")
     if (decimal, thousand) != (".", ","):
         text = text.translate({ord(","): thousand, ord("."): decimal})

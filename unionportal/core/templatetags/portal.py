@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from unionportal.core.display import format_yuan, mask_identifier
+from unionportal.core.display import format_figure, format_yuan, mask_identifier
 
 register = template.Library()
 
@@ -10,6 +10,12 @@ register = template.Library()
 def masked(value):
     """``{{ member.id_number|masked }}`` → ``6110**********1234``."""
     return mask_identifier(value)
+
+
+@register.filter
+def figure(value):
+    """``{{ row.value|figure }}`` → ``791,220.00``: a figure grouped in thousands, its decimals kept."""
+    return format_figure(value)
 
 
 @register.filter
