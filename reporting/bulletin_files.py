@@ -39,20 +39,23 @@ def title(data: dict) -> str:
     }
 
 
-def _dash(value) -> str:
-    return "—" if value in (None, "") else format_figure(value)
+def _dash(value, *, grouped: bool = False) -> str:
+    if value in (None, ""):
+        return "—"
+    return format_figure(value) if grouped else str(value)
 
 
 def _pct(value) -> str:
     return "—" if value is None else f"{value}%"
 
 
-def totals_table(data: dict) -> list[list[str]]:
+def totals_table(data: dict, *, grouped: bool = False) -> list[list[str]]:
+    """The city totals; ``grouped`` for reading (the PDF: 791,220.00), plain for a spreadsheet."""
     rows = [[_("Indicator"), _("Unit"), _("This month"), _("Month on month"), _("Year on year"),
              _("Year to date"), _("YTD year on year")]]  # fmt: skip
     for r in data["totals"]:
-        rows.append([r["name"], r["unit"], _dash(r["value"]), _pct(r["mom"]), _pct(r["yoy"]), _dash(r["ytd"]),
-                     _pct(r["ytd_yoy"])])  # fmt: skip
+        rows.append([r["name"], r["unit"], _dash(r["value"], grouped=grouped), _pct(r["mom"]), _pct(r["yoy"]),
+                     _dash(r["ytd"], grouped=grouped), _pct(r["ytd_yoy"])])  # fmt: skip
     return rows
 
 
@@ -175,7 +178,7 @@ def pdf_bytes(data: dict, *, published: str = "") -> bytes:
     if published:
         summary += " " + _("Published %(when)s.") % {"when": published}
     story.append(Paragraph(summary, body))
-    story += [Paragraph(_("City totals"), subheading), _pdf_table(totals_table(data))]
+    story += [Paragraph(_("City totals"), subheading), _pdf_table(totals_table(data, grouped=True))]
     story += [Paragraph(_("Ranking"), subheading), _pdf_table(ranking_table(data)), Spacer(1, 4 * mm)]
     story.append(_score_chart(data))
     story.append(Paragraph(_("How the ranking is computed"), subheading))
