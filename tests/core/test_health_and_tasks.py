@@ -1,6 +1,7 @@
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -65,14 +66,18 @@ def test_a_real_worker_runs_the_task_from_the_broker(tmp_path):
         "REDIS_URL": settings.REDIS_URL,
         "VAR_DIR": str(tmp_path),
     }
+    # A queue of this test's own: tasks other tests queued on the shared broker (no worker runs during the
+    # suite) would otherwise stand before this one, and the worker would run them against this database.
+    queue = f"test-worker-{uuid.uuid4().hex[:12]}"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "unionportal", "worker", "--pool", "solo", "--loglevel", "WARNING"],
+        [sys.executable, "-m", "celery", "-A", "unionportal", "worker", "--pool", "solo", "--loglevel", "WARNING",
+         "--queues", queue],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-    )
+    )  # fmt: skip
     try:
-        heartbeat.delay()
+        heartbeat.apply_async(queue=queue)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not Heartbeat.objects.filter(name="worker").exists():
             time.sleep(0.2)
