@@ -388,14 +388,8 @@ def _submit(report: MonthlyReport, revision: ReportRevision, *, actor, channel) 
         channel=channel,
         actor=actor,
     )
-    for user in _city_approvers(report):
-        notice_enqueue(
-            "report.submitted",
-            f"report:{event.pk}:submitted:{user.pk}",
-            user=user,
-            context={**_labels(report), "revision": revision.number},
-            organisation=report.org_path,
-        )
+    _tell(_city_approvers(report), "report.submitted", f"report:{event.pk}:submitted", report=report,
+          context={**_labels(report), "revision": revision.number})  # fmt: skip
 
 
 # --- The city's decision ---------------------------------------------------------------------------
@@ -432,14 +426,8 @@ def report_approve(*, actor, report: MonthlyReport) -> MonthlyReport:
         to_status=Status.APPROVED,
         actor=actor,
     )
-    for user in _county_staff(report):
-        notice_enqueue(
-            "report.approved",
-            f"report:{event.pk}:approved:{user.pk}",
-            user=user,
-            context=_labels(report),
-            organisation=report.org_path,
-        )
+    _tell(_county_staff(report), "report.approved", f"report:{event.pk}:approved", report=report,
+          context=_labels(report))  # fmt: skip
     return report
 
 
@@ -470,14 +458,8 @@ def report_return(*, actor, report: MonthlyReport, comment: str) -> MonthlyRepor
         actor=actor,
         comment=comment[:300],
     )
-    for user in _county_staff(report):
-        notice_enqueue(
-            "report.returned",
-            f"report:{event.pk}:returned:{user.pk}",
-            user=user,
-            context={**_labels(report), "comment": comment},
-            organisation=report.org_path,
-        )
+    _tell(_county_staff(report), "report.returned", f"report:{event.pk}:returned", report=report,
+          context={**_labels(report), "comment": comment})  # fmt: skip
     return report
 
 
@@ -550,6 +532,12 @@ def _users_with(perm: str, *, path: str):
     )
 
 
+def _tell(users, kind: str, key: str, *, report: MonthlyReport, context: dict) -> None:
+    """One inbox notice of ``kind`` to each of ``users``, deduplicated per person under ``key``."""
+    for user in users:
+        notice_enqueue(kind, f"{key}:{user.pk}", user=user, context=context, organisation=report.org_path)
+
+
 def _county_staff(report: MonthlyReport) -> list:
     return _users_with(FILE_PERM, path=report.org_path)
 
@@ -577,15 +565,8 @@ def reports_remind(*, today: date) -> int:
     reminded = 0
     for report in waiting:
         with transaction.atomic():
-            context = {**_labels(report), "due": report.due_on}
-            for user in _county_staff(report):
-                notice_enqueue(
-                    "report.reminder",
-                    f"report:{report.pk}:reminder:{user.pk}",
-                    user=user,
-                    context=context,
-                    organisation=report.org_path,
-                )
+            _tell(_county_staff(report), "report.reminder", f"report:{report.pk}:reminder", report=report,
+                  context={**_labels(report), "due": report.due_on})  # fmt: skip
             reminded += 1
     return reminded
 
@@ -608,15 +589,8 @@ def reports_mark_late(*, today: date) -> int:
                 to_status=status,
                 channel=Channel.SYSTEM,
             )
-            context = {**_labels(report), "due": report.due_on}
-            for user in _county_staff(report) + _city_approvers(report):
-                notice_enqueue(
-                    "report.late",
-                    f"report:{report.pk}:late:{user.pk}",
-                    user=user,
-                    context=context,
-                    organisation=report.org_path,
-                )
+            _tell(_county_staff(report) + _city_approvers(report), "report.late", f"report:{report.pk}:late",
+                  report=report, context={**_labels(report), "due": report.due_on})  # fmt: skip
             marked += 1
     return marked
 
