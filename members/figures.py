@@ -10,9 +10,10 @@ from datetime import date
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 
-from unionportal.accounts.scope import scope_queryset
+from unionportal.org.models import Organisation
+from unionportal.org.scope import scope_queryset
 
-from .models import Member, Organisation
+from .models import Member
 
 ENDED = [Member.Status.LEFT, Member.Status.DECEASED, Member.Status.TRANSFERRED_OUT]
 

@@ -23,8 +23,9 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from unionportal.core import numbers
+from unionportal.org.models import Organisation
 
-from .models import Member, MembershipPeriod, Organisation
+from .models import Member, MembershipPeriod
 
 K = Organisation.Kind
 

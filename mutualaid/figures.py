@@ -31,8 +31,8 @@ from django.db.models import Count, DateField, DurationField, ExpressionWrapper,
 from django.db.models.functions import Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
-from members.models import Organisation
-from unionportal.accounts.scope import scope_queryset, user_scope_path
+from unionportal.org.models import Organisation
+from unionportal.org.scope import scope_queryset, user_scope_path
 
 from .models import Claim, EnrolmentBatch, Policy
 

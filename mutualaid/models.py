@@ -134,7 +134,7 @@ class EnrolmentBatch(models.Model):
 
     number = models.CharField(_("batch number"), max_length=20, unique=True)
     organisation = models.ForeignKey(
-        "members.Organisation", on_delete=models.PROTECT, related_name="enrolment_batches", verbose_name=_("union")
+        "org.Organisation", on_delete=models.PROTECT, related_name="enrolment_batches", verbose_name=_("union")
     )
     org_path = models.CharField(max_length=255, editable=False)
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, verbose_name=_("plan"))

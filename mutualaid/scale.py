@@ -33,9 +33,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from members.models import Member, Organisation
+from members.models import Member
 from unionportal.core import numbers
 from unionportal.core.scale import generator
+from unionportal.org.models import Organisation
 
 from . import benefit
 from .demo import PLANS

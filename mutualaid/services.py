@@ -17,9 +17,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Member, Organisation
-from unionportal.accounts.scope import in_scope
+from members.models import Member
 from unionportal.core import numbers
+from unionportal.org.models import Organisation
+from unionportal.org.scope import in_scope
 
 from . import notices
 from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanVersion, Policy, material_labels

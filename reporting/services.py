@@ -28,10 +28,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from members.models import Organisation
-from unionportal.accounts.scope import in_scope
 from unionportal.core import indicators as registry
 from unionportal.notifications import notice_enqueue
+from unionportal.org.models import Organisation
+from unionportal.org.scope import in_scope
 
 from .figures import FigureError, cross_check, display, month_label, parse_figure
 from .models import (

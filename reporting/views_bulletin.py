@@ -16,10 +16,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.models import Organisation
 from unionportal.accounts import audit
-from unionportal.accounts.scope import WHOLE_TREE, access, user_scope_path
 from unionportal.core.feedback import attempt
+from unionportal.org.models import Organisation
+from unionportal.org.scope import WHOLE_TREE, access, user_scope_path
 
 from . import bulletin_files, dashboards, ranking_services
 from .bulletin import bulletin_data, counties, month_before

@@ -17,15 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from unionportal.accounts.scope import own_member
 from unionportal.accounts.security import client_ip
 from unionportal.notifications.models import Notice
 
 from .. import accounts, selectors
+from ..accounts import own_member
 from ..forms import ActivateForm, CodeForm, ResetRequestForm
 
 MEMBER_HOME = "mutualaid:my-claims"
-MEMBER_BACKEND = "unionportal.accounts.backends.MemberLoginBackend"
+MEMBER_BACKEND = "members.backends.MemberLoginBackend"
 NOTICES_SHOWN = 50
 
 
