@@ -24,6 +24,7 @@ from stdnum.cn import ric, uscc
 
 from unionportal.core import numbers
 from unionportal.org.models import Organisation
+from unionportal.org.paths import county_path
 
 from .models import Member, MembershipPeriod
 
@@ -378,7 +379,7 @@ def unions_for_members() -> list[Union]:
     for pk, path, employer, name, employees in rows.values_list(
         "pk", "path", "employer_name", "name", "employee_count"
     ):
-        county = index.get(counties.get(path[: 2 * Organisation.steplen]), 0)
+        county = index.get(counties.get(county_path(path)), 0)
         unions.append(Union(pk, path, employer or name.removesuffix("工会"), county, employees or 50))
     return unions
 
