@@ -14,7 +14,7 @@ from django.utils import translation
 
 from members import selectors as member_selectors
 from members.models import Member
-from mutualaid import documents, review, selectors, services
+from mutualaid import documents, figures, review, selectors, services
 from mutualaid.models import Claim, EnrolmentBatch, Policy
 from tests.factories import UserFactory, make_member
 from tests.mutualaid.conftest import claim_input
@@ -159,6 +159,31 @@ def test_only_child_moved_away_leaves_its_step_retired(tree, city_user, county_u
 
 
 @pytest.mark.django_db
+def test_a_union_moved_under_a_childless_node_does_not_take_a_retired_path(tree, city_user, county_user):
+    # Given a township whose only union moved away, so that it is childless again
+    township = org_services.organisation_create(
+        actor=county_user, parent=tree["shangzhou"],
+        fields={"kind": Organisation.Kind.TOWNSHIP, "code": "611002200", "name": "北街街道工会"},
+    )  # fmt: skip
+    only = org_services.organisation_create(
+        actor=county_user, parent=township, fields={"kind": "grassroots", "code": "611002200001", "name": "丁工会"}
+    )
+    freed = only.path
+    org_services.organisation_move(actor=city_user, organisation=only, new_parent=tree["shanyang"])
+    # When another union (with a group under it) moves in
+    group = org_services.organisation_create(
+        actor=county_user, parent=tree["union_sz"], fields={"kind": "group", "code": "611002001001-9", "name": "九组"}
+    )
+    moved = org_services.organisation_move(actor=city_user, organisation=tree["union_sz"], new_parent=township)
+    # Then it and its group sit after the retired step, and the tree is sound
+    group.refresh_from_db()
+    township.refresh_from_db()
+    assert moved.path != freed and moved.path.startswith(township.path) and moved.path > freed
+    assert group.path.startswith(moved.path) and township.numchild == 1
+    assert Organisation.objects.find_problems() == ([], [], [], [], [])
+
+
+@pytest.mark.django_db
 def test_merge_hands_the_unions_rows_to_the_union_it_joins(tree, city_user, county_user, union_with_everything):
     # Given a second union in the same county
     things = union_with_everything
@@ -223,3 +248,20 @@ def test_refusals_read_in_chinese(tree, city_user, county_user):
             org_services.organisation_move(actor=city_user, organisation=tree["shangzhou"], new_parent=tree["union_sz"])
     assert "山阳县总工会属于其他县区：跨县区的移动或合并只能由市总工会办理。" in other_county.value.messages
     assert own_branch.value.messages == ["不能把组织调整到它自身或其下级组织之下。"]
+
+
+@pytest.mark.django_db
+def test_figures_keep_what_was_paid_in_the_county_it_was_paid_in(tree, city_user, covered_member):
+    # Given a cover paid in 商州 (its batch counted there when it was paid)
+    batch = EnrolmentBatch.objects.get(organisation=tree["union_sz"])
+    assert batch.counted_in_county == tree["shangzhou"]
+    year, month = batch.paid_on.year, batch.paid_on.month
+
+    # When the union moves to 山阳
+    org_services.organisation_move(actor=city_user, organisation=tree["union_sz"], new_parent=tree["shanyang"])
+
+    # Then 商州's month still counts the cover, 山阳's does not; the scope moved, the history did not
+    assert figures.county_month_figures(tree["shangzhou"], year, month)["enrolments"] == 1
+    assert figures.county_month_figures(tree["shanyang"], year, month)["enrolments"] == 0
+    assert figures.county_month_tallies(batch.paid_on)[tree["shangzhou"].path].enrolments == 1
+    assert EnrolmentBatch.objects.get(pk=batch.pk).org_path.startswith(tree["shanyang"].path)

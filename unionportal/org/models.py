@@ -3,6 +3,7 @@ from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext_lazy as _
+from treebeard.exceptions import InvalidMoveToDescendant
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 
@@ -26,6 +27,26 @@ class OrganisationManager(MP_NodeManager):
             newobj._cached_parent_obj = target
             newobj.save(using=self._db)
             return newobj
+
+    def move(self, node, target, pos=None):
+        """treebeard's ``move``, except that a retired path is never handed out again (see ``RetiredPath``).
+
+        Moving under a childless node, treebeard gives the node step 1 there without asking ``_inc_path``; when
+        that step was held before, the branch goes to the first step after the retired ones instead.
+        """
+        if pos in ("first-child", "last-child", "sorted-child") and target.is_leaf():
+            first = self.model._get_path(target.path, target.depth + 1, 1)
+            if RetiredPath.objects.filter(path=first).exists():
+                with transaction.atomic():
+                    self._refresh_tree_fields(node, target)
+                    if target.path.startswith(node.path):
+                        raise InvalidMoveToDescendant(_("Can't move node to a descendant."))
+                    old_path, new_path = node.path, self.model(path=first)._inc_path()
+                    self._set_newpath_in_branches(old_path, new_path)
+                    self.update_parent_counts_after_move(old_path, new_path)
+                    self._refresh_tree_fields(node, target)
+                return
+        return super().move(node, target, pos)
 
 
 class Organisation(MP_Node):
