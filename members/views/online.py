@@ -125,7 +125,7 @@ def account_code_issue(request, pk):
     """The counter prints a one-time code for the member: activation, or a password reset (audited)."""
     member = selectors.member_get(request.user, pk)
     code = accounts.account_code_issue(actor=request.user, member=member)
-    has_account = hasattr(member, "account")
+    has_account = member.account_id is not None
     return render(
         request,
         "members/account_code_print.html",

@@ -143,13 +143,16 @@ def organisation_merge(*, actor, source: Organisation, target: Organisation, on:
     notes = [hook(source=source, target=target, on=on, actor=actor) for hook in registry.merge_hooks()]
     registry.rewrite_path_copies(source.path, target.path, exact=True, merge=True)
     _deregister(source, on)
-    note = "；".join(filter(None, notes))[:200]
+    note = "；".join(filter(None, notes))
+    # The notes name both unions, so that the audit log's copy of the event reads without looking up ids.
     OrganisationEvent.objects.create(
-        organisation=source, kind=OrganisationEvent.Kind.MERGED, other=target, actor=actor, note=note
-    )
+        organisation=source, kind=OrganisationEvent.Kind.MERGED, other=target, actor=actor,
+        note=(_("Into %(name)s: %(note)s") % {"name": target.name, "note": note})[:200],
+    )  # fmt: skip
     OrganisationEvent.objects.create(
-        organisation=target, kind=OrganisationEvent.Kind.ABSORBED, other=source, actor=actor, note=note
-    )
+        organisation=target, kind=OrganisationEvent.Kind.ABSORBED, other=source, actor=actor,
+        note=(_("From %(name)s: %(note)s") % {"name": source.name, "note": note})[:200],
+    )  # fmt: skip
     return note
 
 
