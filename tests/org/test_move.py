@@ -251,7 +251,7 @@ def test_refusals_read_in_chinese(tree, city_user, county_user):
 
 
 @pytest.mark.django_db
-def test_figures_keep_what_was_paid_in_the_county_it_was_paid_in(tree, city_user, covered_member):
+def test_figures_keep_what_was_paid_in_the_county_it_was_paid_in(tree, city_user, county_user, covered_member):
     # Given a cover paid in 商州 (its batch counted there when it was paid)
     batch = EnrolmentBatch.objects.get(organisation=tree["union_sz"])
     assert batch.counted_in_county == tree["shangzhou"]
@@ -265,3 +265,5 @@ def test_figures_keep_what_was_paid_in_the_county_it_was_paid_in(tree, city_user
     assert figures.county_month_figures(tree["shanyang"], year, month)["enrolments"] == 0
     assert figures.county_month_tallies(batch.paid_on)[tree["shangzhou"].path].enrolments == 1
     assert EnrolmentBatch.objects.get(pk=batch.pk).org_path.startswith(tree["shanyang"].path)
+    page = figures.scoped_month_figures(county_user, year=year, month=month)
+    assert [(row.organisation, row.figures["enrolments"]) for row in page.rows] == [(tree["shangzhou"], 1)]
