@@ -189,7 +189,9 @@ def claims_accepted_by_county(month: date) -> dict[str, int]:
     """理赔受理人次: ``{county path: claims whose file was completed (accepted_at) in the month}``.
 
     The month's bounds are midnights in the portal's time zone; a claim returned for materials and accepted
-    again counts in the month of its latest acceptance (``accepted_at`` is reset on re-acceptance).
+    again counts in the month of its latest acceptance (``accepted_at`` is reset on re-acceptance). Grouped by
+    the county of the scope path: acceptance records no county of its own, so after a union moves its accepted
+    claims of past months count in its new county (an approved report keeps the figures it was approved with).
     """
     start = month.replace(day=1)
     zone = timezone.get_current_timezone()
