@@ -70,7 +70,7 @@ def dataset() -> dict:
         "members": sample("SELECT count(*) FROM members_member")[0][0],
         "claims": sample("SELECT count(*) FROM mutualaid_claim")[0][0],
         "events": sample("SELECT count(*) FROM mutualaid_claimevent")[0][0],
-        "accounts": sample("SELECT count(*) FROM accounts_user WHERE member_id IS NOT NULL")[0][0],
+        "accounts": sample("SELECT count(*) FROM members_member WHERE account_id IS NOT NULL")[0][0],
         "postgres": sample("SHOW server_version")[0][0],
     }
 
@@ -92,12 +92,13 @@ def member_accounts(count: int, rng: random.Random) -> list[tuple[str, str, list
     for (member_id,) in rows:
         member = Member.objects.get(pk=member_id)
         password = secrets.token_urlsafe(18) + "Aa1!"
-        user = User.objects.filter(member=member).first() or User(
-            username=f"m{member.member_number}", name=member.name, member=member
-        )
+        user = User.objects.filter(member=member).first() or User(username=f"m{member.member_number}", name=member.name)
         user.set_password(password)
         user.is_active = True
         user.save()
+        if member.account_id != user.pk:
+            member.account = user
+            member.save(update_fields=["account"])
         user.groups.set([group])
         reset(username=user.username)
         numbers = list(member.claims.values_list("number", flat=True))

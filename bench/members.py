@@ -47,7 +47,8 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from bench._http import Client, Timings, bench_env, celery_worker, gunicorn, machine  # noqa: E402
 from bench._roster import roster_xlsx  # noqa: E402
 from members import scale  # noqa: E402
-from members.models import Organisation, RosterImport  # noqa: E402
+from members.models import RosterImport  # noqa: E402
+from unionportal.org.models import Organisation  # noqa: E402
 
 BENCH_USER = "bench_city_staff"
 RESULTS = ROOT / "bench" / "results" / "members.md"

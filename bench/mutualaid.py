@@ -49,9 +49,9 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from bench._http import Client, Timings, bench_env, gunicorn, machine  # noqa: E402
-from members.models import Organisation  # noqa: E402
 from mutualaid import clock  # noqa: E402
 from mutualaid.models import Claim  # noqa: E402
+from unionportal.org.models import Organisation  # noqa: E402
 
 BENCH_USER = "bench_city_reviewer"
 RESULTS = ROOT / "bench" / "results" / "mutualaid.md"

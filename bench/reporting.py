@@ -123,7 +123,7 @@ def sql_figures(month: date) -> dict[str, dict[str, object]]:
 
 def compare(month: date) -> list[str]:
     """Differences between the registry's figures and the SQL's, per county and code (empty when they agree)."""
-    from members.models import Organisation
+    from unionportal.org.models import Organisation
 
     paths = dict(Organisation.objects.filter(kind=Organisation.Kind.COUNTY).values_list("pk", "path"))
     ours = indicators.compute(month)

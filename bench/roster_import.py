@@ -51,7 +51,8 @@ from django.db import connection  # noqa: E402
 from bench._http import machine  # noqa: E402
 from bench._roster import roster_xlsx  # noqa: E402
 from members import roster, scale  # noqa: E402
-from members.models import Member, Organisation, RosterImport  # noqa: E402
+from members.models import Member, RosterImport  # noqa: E402
+from unionportal.org.models import Organisation  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "roster-import.md"
 TARGET = 5000  # validated rows per second, end to end (the members issue)

@@ -23,11 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from unionportal.accounts.backends import member_account_for
-from unionportal.accounts.scope import in_scope
 from unionportal.core.ratelimit import Limit, allow
 from unionportal.notifications import notice_enqueue, register_kind
+from unionportal.org.scope import in_scope
 
+from .backends import member_account_for
 from .models import AccountCode, Member
 from .validators import normalise_id_number
 
@@ -43,6 +43,19 @@ register_kind(
     ),
     secret=True,
 )
+
+
+def own_member(user) -> Member:
+    """The member a member's own account belongs to: the only person its pages show.
+
+    Staff accounts (and anyone else) get a 404: the member pages do not exist for them.
+    """
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_member_account", False):
+        raise Http404
+    member = getattr(user, "member", None)  # Member.account, read with the user
+    if member is None:
+        raise Http404
+    return member
 
 
 def no_match() -> ValidationError:
@@ -78,8 +91,9 @@ def _set_password(member: Member, password: str):
     """Create the member's account, or give the existing one a new password; the account is returned."""
     User = get_user_model()
     user = User.objects.select_for_update(of=("self",)).filter(member=member).first()
-    if user is None:
-        user = User(username=f"m{member.member_number}", name=member.name, phone=member.phone, member=member)
+    new = user is None
+    if new:
+        user = User(username=f"m{member.member_number}", name=member.name, phone=member.phone)
     if not user.is_active:
         raise ValidationError(
             _("This account is disabled. Please ask the service counter of your union."), code="disabled"
@@ -87,6 +101,9 @@ def _set_password(member: Member, password: str):
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save()
+    if new:
+        member.account = user
+        member.save(update_fields=["account", "updated_at"])
     user.groups.add(Group.objects.get(name=MEMBER_ROLE))
     return user
 

@@ -7,12 +7,13 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from unionportal.accounts import audit
-from unionportal.accounts.scope import ScopedQuerysetMixin, scope_queryset
 from unionportal.core.api import ViewModelPermissions
 from unionportal.core.api_errors import ErrorSerializer
 from unionportal.core.display import mask_identifier
+from unionportal.org.models import Organisation, parent_id_subquery
+from unionportal.org.scope import ScopedQuerysetMixin, scope_queryset
 
-from .models import Member, Organisation, parent_id_subquery
+from .models import Member
 from .validators import validate_id_number
 
 

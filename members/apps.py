@@ -8,16 +8,23 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from unionportal.accounts import audit
+        from unionportal.accounts.models import read_with_user
+        from unionportal.org import registry
 
-        # The tree's bookkeeping columns change on every insert nearby; they say nothing to an auditor.
-        audit.register(
-            self.get_model("Organisation"),
-            exclude_fields=["path", "depth", "numchild", "created_at", "updated_at", "staff"],
-        )
+        from . import services
+
+        # A member's copy of the union's path follows moves; in a merge the members' hook moves the active
+        # members (with their membership periods) and the others stay where they were.
+        registry.register_path_copy(self.get_model("Member"), "org_path", follows_merge=False)
+        registry.register_merge_hook(services.merge_members)
+        registry.register_deregister_check(services.active_members_refusal)
+        # A member's own account reads its member in the same query as the user (own_member, sign-in checks).
+        read_with_user("member")
         # Personal data: every change is audited, identifiers masked in the log.
         audit.register(
             self.get_model("Member"),
-            exclude_fields=["org_path", "created_at", "updated_at"],
+            # ``account`` is set once, by activation, whose user row is audited on its own.
+            exclude_fields=["org_path", "account", "created_at", "updated_at"],
             mask_fields=["id_number", "phone"],
         )
         audit.register(self.get_model("MemberCard"), mask_fields=["number"])

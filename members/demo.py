@@ -8,9 +8,11 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from unionportal.core.demo import DEMO_PASSWORD, seeder
+from unionportal.org import services as org_services
+from unionportal.org.models import Organisation
 
 from . import services
-from .models import Member, Organisation
+from .models import Member
 
 K = Organisation.Kind
 
@@ -150,7 +152,7 @@ def seed_members() -> int:
             )
             created += 1
     union = Organisation.objects.get(code="611002001001")
-    services.organisation_update(
+    org_services.organisation_update(
         actor=clerk, organisation=union,
         data={"credit_code": "81611002MC00000152", "employer_credit_code": "91611002MA7000001T",
               "employee_count": 60, "chair_name": "褚红", "founded_on": date(2015, 5, 1)},
@@ -206,7 +208,7 @@ def _seed_drive_ledger() -> int:
             employee_count=employees, source="market", status=status,
         )  # fmt: skip
     officer = get_user_model().objects.get(username="county_shanyang")
-    services.organisation_update(
+    org_services.organisation_update(
         actor=officer,
         organisation=Organisation.objects.get(code="611024001001"),
         data={"employer_credit_code": code("91611024MA7000005"), "employee_count": 130},

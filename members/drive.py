@@ -28,10 +28,11 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from unionportal.accounts.scope import access, in_scope, scope_queryset
+from unionportal.org import services as org_services
+from unionportal.org.models import Organisation
+from unionportal.org.scope import access, in_scope, scope_queryset
 
-from . import services
-from .models import Enterprise, EnterpriseNote, Organisation
+from .models import Enterprise, EnterpriseNote
 from .validators import validate_uscc
 
 # --- The list's file format ------------------------------------------------------------------------
@@ -486,7 +487,7 @@ def enterprise_found_union(
     if Organisation.objects.filter(code=code).exists():
         raise ValidationError(_("The code %(code)s is already used.") % {"code": code})
     try:
-        union = services.organisation_create(
+        union = org_services.organisation_create(
             actor=actor,
             parent=parent,
             fields={

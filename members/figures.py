@@ -10,9 +10,11 @@ from datetime import date
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 
-from unionportal.accounts.scope import scope_queryset
+from unionportal.org.models import Organisation
+from unionportal.org.paths import county_path_length
+from unionportal.org.scope import scope_queryset
 
-from .models import Member, Organisation
+from .models import Member
 
 ENDED = [Member.Status.LEFT, Member.Status.DECEASED, Member.Status.TRANSFERRED_OUT]
 
@@ -43,7 +45,7 @@ class Figures:
     series: list[tuple[date, int]] = field(default_factory=list)
 
 
-COUNTY_WIDTH = 2 * Organisation.steplen  # city → county: a county's path is the first two steps
+COUNTY_WIDTH = county_path_length()
 
 
 def county_ids_by_path() -> dict[str, int]:

@@ -2,7 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import CertificateCase, Member, Organisation
+from unionportal.org.models import Organisation
+
+from .models import CertificateCase, Member
 from .validators import validate_id_number, validate_mobile, validate_union_uscc, validate_uscc
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -4,11 +4,11 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from unionportal.accounts.scope import scope_queryset
 from unionportal.core.pending import PendingItem, provider
+from unionportal.org.models import Organisation
+from unionportal.org.scope import scope_queryset
 
 from . import selectors
-from .models import Organisation
 
 
 @provider

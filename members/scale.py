@@ -23,8 +23,10 @@ from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from unionportal.core import numbers
+from unionportal.org.models import Organisation, RetiredPath
+from unionportal.org.paths import county_path
 
-from .models import Member, MembershipPeriod, Organisation
+from .models import Member, MembershipPeriod
 
 K = Organisation.Kind
 
@@ -200,10 +202,13 @@ def _children(parent: Organisation) -> list[Organisation]:
 
 
 def _append_paths(parent: Organisation, existing: list[Organisation], new: list[Organisation]) -> None:
-    """Give ``new`` children of ``parent`` the paths treebeard's add_child would: appended after the existing
-    children (in code order among themselves), so no existing path moves."""
+    """Give ``new`` children of ``parent`` the paths ``OrganisationManager.add_child`` would: appended after the
+    existing children and after any retired step (in code order among themselves), so no path moves or returns."""
     new.sort(key=lambda node: node.code)
-    step = Organisation._str2int(existing[-1].path[-Organisation.steplen :]) if existing else 0
+    width = len(parent.path) + Organisation.steplen
+    retired = RetiredPath.objects.filter(path__startswith=parent.path, path__regex=rf"^.{{{width}}}$")
+    taken = [node.path for node in existing] + list(retired.values_list("path", flat=True))
+    step = max((Organisation._str2int(path[-Organisation.steplen :]) for path in taken), default=0)
     for offset, node in enumerate(new, start=1):
         node.path = Organisation._get_path(parent.path, parent.depth + 1, step + offset)
         node.depth = parent.depth + 1
@@ -377,7 +382,7 @@ def unions_for_members() -> list[Union]:
     for pk, path, employer, name, employees in rows.values_list(
         "pk", "path", "employer_name", "name", "employee_count"
     ):
-        county = index.get(counties.get(path[: 2 * Organisation.steplen]), 0)
+        county = index.get(counties.get(county_path(path)), 0)
         unions.append(Union(pk, path, employer or name.removesuffix("工会"), county, employees or 50))
     return unions
 

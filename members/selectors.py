@@ -7,9 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from unionportal.accounts.scope import access, scope_q, scope_queryset, user_scope_path
+from unionportal.org.models import Organisation
+from unionportal.org.scope import access, scope_q, scope_queryset, user_scope_path
 
-from .models import Member, Organisation, Transfer
+from .models import Member, Transfer
 from .validators import normalise_id_number, validate_id_number
 
 PAGE_SIZE = 50

@@ -1,4 +1,4 @@
-"""Writes on the organisation tree, members and transfers.
+"""Writes on members, transfers and certificates (the tree itself: ``unionportal.org.services``).
 
 Every service takes the acting user, checks that what it touches lies in the actor's scope (a 404 for
 the caller, as for a view), locks the rows it changes, and leaves the audit trail through the
@@ -10,16 +10,15 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unionportal.accounts.scope import in_scope
 from unionportal.core import numbers
+from unionportal.org.models import Organisation
+from unionportal.org.scope import in_scope
 
-from .models import CertificateCase, Member, MemberCard, MembershipPeriod, Organisation, OrganisationEvent, Transfer
+from .models import CertificateCase, Member, MemberCard, MembershipPeriod, Transfer
 from .validators import birth_date_from_id, sex_from_id, validate_id_number
 
 MEMBER_SEQUENCE = "member"
@@ -51,138 +50,29 @@ def member_numbers(count: int) -> list[str]:
 # --- Organisations ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def organisation_create(*, actor, parent: Organisation, fields: dict) -> Organisation:
-    """Create a node under ``parent`` (which must be in the actor's scope)."""
-    _require_scope(actor, parent)
-    parent = Organisation.objects.select_for_update().get(pk=parent.pk)
-    if not parent.is_active:
-        raise ValidationError(_("%(name)s has been deregistered; nothing can be added under it.") % {"name": parent})
-    node = Organisation.objects.add_child(parent, fields)
-    OrganisationEvent.objects.create(organisation=node, kind=OrganisationEvent.Kind.CREATED, actor=actor)
-    return node
+def merge_members(*, source: Organisation, target: Organisation, on: date, actor) -> str:
+    """The members' part of a union merge (a hook of ``org.services.organisation_merge``).
 
-
-@transaction.atomic
-def organisation_update(*, actor, organisation: Organisation, data: dict) -> list[str]:
-    """Change the given fields; return the names of those that really changed.
-
-    A change of registered particulars of a union holding a legal-person certificate must be reported
-    with a change case within 30 days: the date of the change is kept until then.
+    Active members move over with a new membership period; pending transfers out of the union are cancelled.
     """
-    _require_scope(actor, organisation)
-    node = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    changed = [name for name, value in data.items() if getattr(node, name) != value]
-    if not changed:
-        return []
-    for name in changed:
-        setattr(node, name, data[name])
-    update_fields = [*changed, "updated_at"]
-    particulars = set(changed) & set(Organisation.REGISTERED_PARTICULARS)
-    if node.certificate_number and particulars and node.particulars_changed_on is None:
-        node.particulars_changed_on = timezone.localdate()
-        update_fields.append("particulars_changed_on")
-    node.save(update_fields=update_fields)
-    OrganisationEvent.objects.create(
-        organisation=node,
-        kind=OrganisationEvent.Kind.CHANGED,
-        note="、".join(str(Organisation._meta.get_field(name).verbose_name) for name in changed)[:200],
-        actor=actor,
-    )
-    return changed
-
-
-@transaction.atomic
-def organisation_move(*, actor, organisation: Organisation, new_parent: Organisation) -> Organisation:
-    """Move a node (and everything under it) to a new parent; members' copied paths follow in one UPDATE."""
-    _require_scope(actor, organisation)
-    _require_scope(actor, new_parent)
-    node = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    target = Organisation.objects.get(pk=new_parent.pk)
-    if target.path.startswith(node.path):
-        raise ValidationError(_("A node cannot be moved under itself or under one of its own branches."))
-    if node.depth == 1:
-        raise ValidationError(_("The city federation cannot be moved."))
-    old_parent = Organisation.objects.get_parent(node)
-    if old_parent.pk == target.pk:
-        return node
-    old_path = node.path
-    Organisation.objects.move(node, target, "last-child")  # only the moved subtree's paths change
-    node.refresh_from_db()
-    # Keep Member.org_path in step: replace the old prefix with the new one for the whole subtree.
-    Member.objects.filter(org_path__startswith=old_path).update(
-        org_path=Concat(Value(node.path), Substr(F("org_path"), len(old_path) + 1))
-    )
-    OrganisationEvent.objects.create(
-        organisation=node, kind=OrganisationEvent.Kind.MOVED, from_parent=old_parent, to_parent=target, actor=actor
-    )
-    return node
-
-
-@transaction.atomic
-def organisation_merge(*, actor, source: Organisation, target: Organisation, on: date | None = None) -> int:
-    """Merge union ``source`` into union ``target``: its active members move over, it is deregistered.
-
-    Returns how many members moved.
-    """
-    _require_scope(actor, source)
-    _require_scope(actor, target)
-    on = on or timezone.localdate()
-    if source.pk == target.pk:
-        raise ValidationError(_("A union cannot be merged into itself."))
-    locked = {o.pk: o for o in Organisation.objects.select_for_update().filter(pk__in=[source.pk, target.pk])}
-    source, target = locked[source.pk], locked[target.pk]
-    if not (source.is_union and target.is_union):
-        raise ValidationError(_("Only grassroots unions can be merged."))
-    if not target.is_active:
-        raise ValidationError(_("%(name)s has been deregistered.") % {"name": target})
-    if Organisation.objects.get_children(source).filter(is_active=True).exists():
-        raise ValidationError(_("Move or deregister the union groups under %(name)s first.") % {"name": source})
     members = list(Member.objects.select_for_update().filter(organisation=source, status=Member.Status.ACTIVE))
     for member in members:
         _move_member(member, target, on, MembershipPeriod.Reason.MERGED)
     Transfer.objects.filter(from_organisation=source, status=Transfer.Status.PENDING).update(
         status=Transfer.Status.CANCELLED, decided_at=timezone.now(), decision_note=_("Union merged")
     )
-    _deregister(source, on)
-    OrganisationEvent.objects.create(
-        organisation=source, kind=OrganisationEvent.Kind.MERGED, other=target, actor=actor,
-        note=_("%(n)d members moved") % {"n": len(members)},
-    )  # fmt: skip
-    OrganisationEvent.objects.create(
-        organisation=target, kind=OrganisationEvent.Kind.ABSORBED, other=source, actor=actor,
-        note=_("%(n)d members moved") % {"n": len(members)},
-    )  # fmt: skip
-    return len(members)
+    return _("%(n)d members moved") % {"n": len(members)}
 
 
-@transaction.atomic
-def organisation_deregister(*, actor, organisation: Organisation, reason: str, on: date | None = None) -> None:
-    """Deregister a node that no longer has active members or active nodes under it."""
-    _require_scope(actor, organisation)
-    node = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if node.depth == 1:
-        raise ValidationError(_("The city federation cannot be deregistered."))
-    if not node.is_active:
-        return
+def active_members_refusal(node: Organisation) -> str | None:
+    """A node with active members in its subtree cannot be deregistered (a hook of ``org.services``)."""
     active_members = Member.objects.filter(org_path__startswith=node.path, status=Member.Status.ACTIVE).count()
     if active_members:
-        raise ValidationError(
-            _("%(name)s still has %(n)d active members: transfer them or merge the union first."),
-            params={"name": node.name, "n": active_members},
-        )
-    if Organisation.objects.get_descendants(node).filter(is_active=True).exists():
-        raise ValidationError(_("Deregister the organisations under %(name)s first.") % {"name": node.name})
-    _deregister(node, on or timezone.localdate())
-    OrganisationEvent.objects.create(
-        organisation=node, kind=OrganisationEvent.Kind.DEREGISTERED, note=reason[:200], actor=actor
-    )
-
-
-def _deregister(node: Organisation, on: date) -> None:
-    node.is_active = False
-    node.deregistered_on = on
-    node.save(update_fields=["is_active", "deregistered_on", "updated_at"])
+        return _("%(name)s still has %(n)d active members: transfer them or merge the union first.") % {
+            "name": node.name,
+            "n": active_members,
+        }
+    return None
 
 
 # --- Legal-person certificates --------------------------------------------------------------------

@@ -13,7 +13,7 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from unionportal.accounts.scope import own_member
+from members.accounts import own_member
 from unionportal.core.api_errors import ErrorSerializer
 
 from . import benefit, mine, selectors

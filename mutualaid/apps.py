@@ -8,6 +8,10 @@ class MutualaidConfig(AppConfig):
 
     def ready(self):
         from unionportal.accounts import audit
+        from unionportal.org import registry
+
+        for name in ("EnrolmentBatch", "Policy", "Claim"):
+            registry.register_path_copy(self.get_model(name), "org_path")
 
         # Money and medical data: every change is audited.
         for name in ("Plan", "PlanVersion", "PlanSegment", "EnrolmentBatch", "Policy", "ClaimInvoice", "ClaimDocument"):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.notifications import notice_enqueue, register_kind
+from unionportal.org.paths import city_path, county_path
 
 from .models import Claim
 
@@ -52,7 +53,7 @@ class _People:
 
     def holders(self, claim: Claim) -> list:
         """Who holds the claim now: users with the step's permission in the claim's county (else the city)."""
-        key = ("holders", claim.status, claim.org_path[:8])
+        key = ("holders", claim.status, county_path(claim.org_path))
         if key not in self._cache:
             perm = STEP_PERMISSION[claim.status]
             app = STEP_APP.get(claim.status, "mutualaid")
@@ -99,15 +100,15 @@ def scan(*, today: date | None = None) -> ScanResult:
     for claim in soon.order_by("pk").iterator(chunk_size=BATCH):
         days = (claim.due_on - today).days
         with transaction.atomic():
-            recipients = people.holders(claim) + people.staff_at(claim.org_path[:8], "county_staff")
+            recipients = people.holders(claim) + people.staff_at(county_path(claim.org_path), "county_staff")
             result.reminded += bool(_notify(claim, "claim.due_soon", recipients, days))
     for claim in late.order_by("pk").iterator(chunk_size=BATCH):
         days = (today - claim.due_on).days
         with transaction.atomic():
             recipients = (
                 people.holders(claim)
-                + people.staff_at(claim.org_path[:8], "county_staff")
-                + people.staff_at(claim.org_path[:4], "city_staff")
+                + people.staff_at(county_path(claim.org_path), "county_staff")
+                + people.staff_at(city_path(claim.org_path), "city_staff")
             )
             result.escalated += bool(_notify(claim, "claim.overdue", recipients, days))
     return result

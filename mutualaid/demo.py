@@ -6,8 +6,9 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from members.models import Member, Organisation
+from members.models import Member
 from unionportal.core.demo import seeder
+from unionportal.org.models import Organisation
 
 from . import services
 from .models import Claim, EnrolmentBatch, Material, Plan, PlanSegment, PlanVersion

@@ -15,8 +15,11 @@ calendar month [first day, first day of the next month):
 - ``avg_days_to_pay``: the mean of ``paid_on − date(accepted_at)`` in whole days (the acceptance date in the
   portal's time zone) over those claims, one decimal, ``None`` when no claim was paid.
 
-Year on year (同比) compares with the same month a year earlier. A claim or cover belongs to the county at
-the head of its ``org_path`` (the union's node when it was taken in).
+Year on year (同比) compares with the same month a year earlier. A paid claim or cover counts in the county it
+was paid in (``counted_in_county`` on the claim and on the enrolment batch, set by the payment and never
+rewritten), not in the county at the head of its ``org_path``: ``org_path`` follows a union that moves to
+another county (it is the scope), while a county's past months must stay what it reported. Below county level
+(a union officer's page) the rows are the user's own, found by scope, whichever county they counted in.
 
 Every figure comes from one grouped query per source (covers, claims) grouped by the county part of the
 path and by the month, so a page of all counties with their year-earlier figures costs the same few queries
@@ -31,13 +34,14 @@ from django.db.models import Count, DateField, DurationField, ExpressionWrapper,
 from django.db.models.functions import Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
-from members.models import Organisation
-from unionportal.accounts.scope import scope_queryset, user_scope_path
+from unionportal.org.models import Organisation
+from unionportal.org.paths import COUNTY_DEPTH, county_path, county_path_length
+from unionportal.org.scope import scope_queryset, user_scope_path
 
 from .models import Claim, EnrolmentBatch, Policy
 
 CODES = ("enrolments", "premiums", "claims_paid", "amount_paid", "on_time_rate", "avg_days_to_pay")
-COUNTY_WIDTH = 2 * Organisation.steplen  # city → county: the county's path is the first two steps
+COUNTY_WIDTH = county_path_length()
 ZERO = Decimal("0.00")
 TENTH = Decimal("0.1")
 
@@ -99,9 +103,14 @@ def _in_months(field_name: str, months: list[date]) -> Q:
     return q
 
 
-def _tallies(policies: QuerySet, claims: QuerySet, *, width: int, months: list[date]) -> dict[tuple, Tally]:
-    """``{(path prefix of ``width``, first day of month): Tally}``: one grouped query per source."""
+def _tallies(policies: QuerySet, claims: QuerySet, *, width: int | None, months: list[date]) -> dict[tuple, Tally]:
+    """``{(area path, first day of month): Tally}``: one grouped query per source.
+
+    The area is the county the row was paid in (``width=None``), or the prefix of ``width`` of the scope path.
+    """
     tallies: dict[tuple, Tally] = {}
+    cover_area = F("batch__counted_in_county__path") if width is None else Substr("org_path", 1, width)
+    claim_area = F("counted_in_county__path") if width is None else Substr("org_path", 1, width)
 
     def tally(prefix: str, month) -> Tally:
         return tallies.setdefault((prefix, month), Tally())
@@ -109,7 +118,7 @@ def _tallies(policies: QuerySet, claims: QuerySet, *, width: int, months: list[d
     covers = (
         policies.filter(batch__status=EnrolmentBatch.Status.PAID)
         .filter(_in_months("batch__paid_on", months))
-        .annotate(prefix=Substr("org_path", 1, width), month=TruncMonth("batch__paid_on", output_field=DateField()))
+        .annotate(prefix=cover_area, month=TruncMonth("batch__paid_on", output_field=DateField()))
         .values("prefix", "month")
         .annotate(n=Count("pk"), premiums=Sum("premium"))
         .order_by()
@@ -122,7 +131,7 @@ def _tallies(policies: QuerySet, claims: QuerySet, *, width: int, months: list[d
     paid = (
         claims.filter(status=Claim.Status.PAID)
         .filter(_in_months("paid_on", months))
-        .annotate(prefix=Substr("org_path", 1, width), month=TruncMonth("paid_on", output_field=DateField()))
+        .annotate(prefix=claim_area, month=TruncMonth("paid_on", output_field=DateField()))
         .values("prefix", "month")
         .annotate(
             n=Count("pk"),
@@ -155,9 +164,14 @@ def county_month_figures(county: Organisation, year: int, month: int) -> dict[st
     a year earlier, compared with ``yoy_change``.
     """
     start = month_start(year, month)
-    policies = Policy.objects.filter(org_path__startswith=county.path)
-    claims = Claim.objects.filter(org_path__startswith=county.path)
-    tallies = _tallies(policies, claims, width=len(county.path), months=[start])
+    if county.depth == COUNTY_DEPTH:  # what was paid in the county, wherever its unions are now
+        policies = Policy.objects.filter(batch__counted_in_county=county)
+        claims = Claim.objects.filter(counted_in_county=county)
+        tallies = _tallies(policies, claims, width=None, months=[start])
+    else:
+        policies = Policy.objects.filter(org_path__startswith=county.path)
+        claims = Claim.objects.filter(org_path__startswith=county.path)
+        tallies = _tallies(policies, claims, width=len(county.path), months=[start])
     return tallies.get((county.path, start), Tally()).as_dict()
 
 
@@ -167,7 +181,7 @@ def county_month_tallies(month: date) -> dict[str, Tally]:
     The same two grouped queries as the figures page (covers, paid claims), plus ``claims_accepted``.
     """
     start = month.replace(day=1)
-    tallies = _tallies(Policy.objects.all(), Claim.objects.all(), width=COUNTY_WIDTH, months=[start])
+    tallies = _tallies(Policy.objects.all(), Claim.objects.all(), width=None, months=[start])
     return {prefix: tally for (prefix, _month), tally in tallies.items()}
 
 
@@ -175,7 +189,9 @@ def claims_accepted_by_county(month: date) -> dict[str, int]:
     """理赔受理人次: ``{county path: claims whose file was completed (accepted_at) in the month}``.
 
     The month's bounds are midnights in the portal's time zone; a claim returned for materials and accepted
-    again counts in the month of its latest acceptance (``accepted_at`` is reset on re-acceptance).
+    again counts in the month of its latest acceptance (``accepted_at`` is reset on re-acceptance). Grouped by
+    the county of the scope path: acceptance records no county of its own, so after a union moves its accepted
+    claims of past months count in its new county (an approved report keeps the figures it was approved with).
     """
     start = month.replace(day=1)
     zone = timezone.get_current_timezone()
@@ -227,7 +243,7 @@ def counties_for(user) -> list[Organisation]:
         return []
     counties = Organisation.objects.filter(depth=2).order_by("path")
     if len(path) >= COUNTY_WIDTH:
-        return list(counties.filter(path=path[:COUNTY_WIDTH]))
+        return list(counties.filter(path=county_path(path)))
     return list(counties.filter(path__startswith=path))
 
 
@@ -239,9 +255,18 @@ def scoped_month_figures(user, *, year: int, month: int) -> MonthFigures:
     """
     start = month_start(year, month)
     earlier = year_before(start)
-    policies = scope_queryset(Policy.objects.all(), user)
-    claims = scope_queryset(Claim.objects.all(), user)
-    tallies = _tallies(policies, claims, width=COUNTY_WIDTH, months=[start, earlier])
+    path = user_scope_path(user)
+    if path is not None and len(path) <= COUNTY_WIDTH:
+        # The city and the counties: what was paid in their counties, by the county it was paid in.
+        policies = Policy.objects.filter(batch__counted_in_county__path__startswith=path)
+        claims = Claim.objects.filter(counted_in_county__path__startswith=path)
+        width = None
+    else:
+        # Below a county: the user's own rows (the scope), under the county they are in now.
+        policies = scope_queryset(Policy.objects.all(), user)
+        claims = scope_queryset(Claim.objects.all(), user)
+        width = COUNTY_WIDTH
+    tallies = _tallies(policies, claims, width=width, months=[start, earlier])
     rows = [
         AreaRow(county, tallies.get((county.path, start), Tally()), tallies.get((county.path, earlier), Tally()))
         for county in counties_for(user)

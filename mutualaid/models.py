@@ -134,7 +134,7 @@ class EnrolmentBatch(models.Model):
 
     number = models.CharField(_("batch number"), max_length=20, unique=True)
     organisation = models.ForeignKey(
-        "members.Organisation", on_delete=models.PROTECT, related_name="enrolment_batches", verbose_name=_("union")
+        "org.Organisation", on_delete=models.PROTECT, related_name="enrolment_batches", verbose_name=_("union")
     )
     org_path = models.CharField(max_length=255, editable=False)
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, verbose_name=_("plan"))
@@ -144,6 +144,15 @@ class EnrolmentBatch(models.Model):
     total_premium = models.DecimalField(_("total premium"), default=0, **MONEY)
     payment_reference = models.CharField(_("receipt or transfer reference"), max_length=60, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    # The county this batch (and its covers) counted in when it was paid: set once, by the payment, and never rewritten.
+    # ``org_path`` is the scope (it follows the union when the union moves, so that the new county sees its
+    # rows); the monthly figures group by this column instead, so that a county's past months do not change
+    # when a union moves away (approved reports, year on year and the bulletin stay what was reported).
+    # A foreign key, not a path: a county keeps its id even if the county node itself is ever re-parented.
+    counted_in_county = models.ForeignKey(
+        "org.Organisation", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
+        verbose_name=_("counted in county"),
+    )  # fmt: skip
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -286,6 +295,15 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    # The county this claim counted in when it was paid: set once, by the payment, and never rewritten.
+    # ``org_path`` is the scope (it follows the union when the union moves, so that the new county sees its
+    # rows); the monthly figures group by this column instead, so that a county's past months do not change
+    # when a union moves away (approved reports, year on year and the bulletin stay what was reported).
+    # A foreign key, not a path: a county keeps its id even if the county node itself is ever re-parented.
+    counted_in_county = models.ForeignKey(
+        "org.Organisation", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
+        verbose_name=_("counted in county"),
+    )  # fmt: skip
 
     scope_path = "org_path"
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from unionportal import payments
+from unionportal.org.paths import county_of
 from unionportal.payments import services as payment_services
 
 from . import notices
@@ -35,7 +36,8 @@ def claim_paid(reference: str, paid_on: date, line) -> None:
     if claim.status == Claim.Status.PAID:
         return
     claim.status, claim.paid_on = Claim.Status.PAID, paid_on
-    claim.save(update_fields=["status", "paid_on"])
+    claim.counted_in_county = county_of(claim.org_path)
+    claim.save(update_fields=["status", "paid_on", "counted_in_county"])
     ClaimEvent.objects.create(claim=claim, from_status=Claim.Status.APPROVED, to_status=Claim.Status.PAID)
     notices.tell_member(claim, "paid")
 

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Organisation
 from unionportal.notifications import notice_enqueue, register_kind
+from unionportal.org.models import Organisation
 
 from .models import Policy
 from .services import version_in_force

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from unionportal.org.paths import county_of
+
 from . import benefit, notices, payouts
 from .models import Claim, Material, Plan, PlanVersion, Policy, material_labels
 from .services import _event, _require_scope, period_used
@@ -169,7 +171,8 @@ def claim_approve(*, actor, claim: Claim) -> Claim:
     elif complete:
         # Nothing is due (e.g. the stay cost less than the deductible): the claim closes without a payment.
         claim.status, claim.paid_on = Claim.Status.PAID, timezone.localdate()
-        claim.save(update_fields=["status", "paid_on"])
+        claim.counted_in_county = county_of(claim.org_path)
+        claim.save(update_fields=["status", "paid_on", "counted_in_county"])
         _event(claim, Claim.Status.ASSESSED, Claim.Status.PAID, actor, _("nothing to pay"))
     else:
         _event(claim, Claim.Status.ASSESSED, Claim.Status.ASSESSED, actor, _("approved; waits for the city"))

@@ -33,9 +33,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from members.models import Member, Organisation
+from members.models import Member
 from unionportal.core import numbers
 from unionportal.core.scale import generator
+from unionportal.org.models import Organisation
+from unionportal.org.paths import COUNTY_DEPTH
 
 from . import benefit
 from .demo import PLANS
@@ -129,6 +131,18 @@ def _write(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
         return
     fields = [model._meta.get_field(c).attname if c != "id" else "id" for c in columns]
     model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=500)
+
+
+def _count_in_county(model, ids: list[int]) -> None:
+    """The county each paid row just written counted in (the services set it at payment; bulk rows get it here).
+
+    One UPDATE per county over the id range of the rows written, not a list of 300,000 ids.
+    """
+    if not ids:
+        return
+    rows = model.objects.filter(pk__gte=min(ids), pk__lte=max(ids), status="paid")
+    for county_path, county_id in Organisation.objects.filter(depth=COUNTY_DEPTH).values_list("path", "pk"):
+        rows.filter(org_path__startswith=county_path).update(counted_in_county_id=county_id)
 
 
 BATCH_COLUMNS = (
@@ -274,6 +288,7 @@ def add_enrolments(
                 covers.append(Cover(pk, member_id, org_path, version, shares, starts, ends, waiting))
                 covered_this_year[member_id] = ends
         _write(EnrolmentBatch, BATCH_COLUMNS, batches)
+        _count_in_county(EnrolmentBatch, [row[0] for row in batches])
         _write(Policy, POLICY_COLUMNS, policies)
         log(f"  {year}: {len(batches):,} paid batches, {len(policies):,} covers")
         enrolled_last_year = set(chosen)
@@ -456,6 +471,7 @@ def add_claim_rows(
     invoice_ids = _reserve_ids(ClaimInvoice, len(invoices))
     event_ids = _reserve_ids(ClaimEvent, len(rows_events))
     _write(Claim, CLAIM_COLUMNS, claims)
+    _count_in_county(Claim, [row[0] for row in claims])
     _write(ClaimInvoice, INVOICE_COLUMNS, [(i, *row[1:]) for i, row in zip(invoice_ids, invoices, strict=True)])
     _write(ClaimEvent, EVENT_COLUMNS, [(i, *row[1:]) for i, row in zip(event_ids, rows_events, strict=True)])
     return counts

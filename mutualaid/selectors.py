@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from unionportal.accounts.scope import access, scope_queryset
+from unionportal.org.scope import access, scope_queryset
 
 from .models import Claim, Policy, self_paid
 

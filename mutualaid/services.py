@@ -17,9 +17,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Member, Organisation
-from unionportal.accounts.scope import in_scope
+from members.models import Member
 from unionportal.core import numbers
+from unionportal.org.models import Organisation
+from unionportal.org.paths import county_of
+from unionportal.org.scope import in_scope
 
 from . import notices
 from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanVersion, Policy, material_labels
@@ -167,7 +169,8 @@ def enrolment_batch_pay(*, actor, batch: EnrolmentBatch, reference: str, paid_on
         policy.status = Policy.Status.ACTIVE
         policy.save(update_fields=["starts_on", "ends_on", "waiting_ends_on", "status"])
     batch.status, batch.payment_reference, batch.paid_on = EnrolmentBatch.Status.PAID, reference.strip(), paid_on
-    batch.save(update_fields=["status", "payment_reference", "paid_on"])
+    batch.counted_in_county = county_of(batch.org_path)
+    batch.save(update_fields=["status", "payment_reference", "paid_on", "counted_in_county"])
     return batch
 
 

@@ -11,6 +11,9 @@ class ReportingConfig(AppConfig):
         # Each app registers the figures it computes in its own indicators.py (unionportal/core/indicators.py).
         autodiscover_modules("indicators")
         from unionportal.accounts import audit
+        from unionportal.org import registry
+
+        registry.register_path_copy(self.get_model("MonthlyReport"), "org_path")
 
         for name in ("Indicator", "CheckRule", "Catalogue", "CatalogueEntry", "ReportRevision"):
             audit.register(self.get_model(name), exclude_fields=["created_at", "updated_at"])

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Organisation
+from unionportal.org.models import Organisation
 
 from . import ranking
 from .figures import PLACES, display

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from members.models import Organisation
+from unionportal.org.models import Organisation
 
 from .bulletin import counties, is_summable, month_before, targets_for_year, year_to_date
 from .figures import PLACES, display

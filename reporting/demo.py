@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from members.models import Organisation
 from unionportal.core.demo import seeder
+from unionportal.org.models import Organisation
 
 from . import services
 from .models import CheckRule, Indicator, MonthlyReport, ReportEvent

@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from members.models import Organisation
 from unionportal.core.demo import seeder
+from unionportal.org.models import Organisation
 
 from . import ranking_services, services
 from .models import Bulletin, Indicator, RankingRule, Target

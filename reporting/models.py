@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from members.models import Organisation
+from unionportal.org.models import Organisation
 
 FIGURE = {"max_digits": 16, "decimal_places": 2}  # whole numbers, money in 元 and one-decimal rates alike
 

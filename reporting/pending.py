@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unionportal.accounts.scope import scope_queryset
 from unionportal.core.pending import PendingItem, provider
+from unionportal.org.scope import scope_queryset
 
 from .models import MonthlyReport, ReportRevision
 

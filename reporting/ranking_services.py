@@ -17,8 +17,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from members.models import Organisation
 from unionportal.notifications import notice_enqueue
+from unionportal.org.models import Organisation
 
 from . import bulletin as reads
 from .figures import FigureError, month_label, parse_figure

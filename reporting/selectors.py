@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.db.models import F, Prefetch, QuerySet
 
-from unionportal.accounts.scope import access, scope_queryset
+from unionportal.org.scope import access, scope_queryset
 
 from .figures import native
 from .models import MonthlyReport, ReportEvent, ReportLine, ReportRevision

@@ -28,10 +28,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from members.models import Organisation
-from unionportal.accounts.scope import in_scope
 from unionportal.core import indicators as registry
 from unionportal.notifications import notice_enqueue
+from unionportal.org.models import Organisation
+from unionportal.org.paths import city_path
+from unionportal.org.scope import in_scope
 
 from .figures import FigureError, cross_check, display, month_label, parse_figure
 from .models import (
@@ -543,7 +544,7 @@ def _county_staff(report: MonthlyReport) -> list:
 
 
 def _city_approvers(report: MonthlyReport) -> list:
-    return _users_with(APPROVE_PERM, path=report.org_path[: Organisation.steplen])
+    return _users_with(APPROVE_PERM, path=city_path(report.org_path))
 
 
 @dataclass

@@ -16,10 +16,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.models import Organisation
 from unionportal.accounts import audit
-from unionportal.accounts.scope import WHOLE_TREE, access, user_scope_path
 from unionportal.core.feedback import attempt
+from unionportal.org.models import Organisation
+from unionportal.org.paths import city_path, county_path
+from unionportal.org.scope import access, user_scope_path
 
 from . import bulletin_files, dashboards, ranking_services
 from .bulletin import bulletin_data, counties, month_before
@@ -202,13 +203,12 @@ def _county_of(user) -> Organisation | None:
         return None
     if node.kind == Organisation.Kind.COUNTY:
         return node
-    county_path = node.path[: 2 * Organisation.steplen]
-    return Organisation.objects.filter(kind=Organisation.Kind.COUNTY, path=county_path).first()
+    return Organisation.objects.filter(kind=Organisation.Kind.COUNTY, path=county_path(node.path)).first()
 
 
 def _sees_city(user) -> bool:
     path = user_scope_path(user)
-    return path == WHOLE_TREE or (path is not None and len(path) <= Organisation.steplen)
+    return path is not None and path == city_path(path)
 
 
 def _dashboard_target(request, code: str):

@@ -1,7 +1,7 @@
 import pytest
 
-from members.models import Organisation
 from tests.factories import UserFactory, make_organisation
+from unionportal.org.models import Organisation
 
 
 @pytest.fixture(autouse=True)

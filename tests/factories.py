@@ -7,8 +7,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from members.models import Organisation
 from unionportal.core.demo import DEMO_PASSWORD
+from unionportal.org.models import Organisation
 
 PASSWORD = DEMO_PASSWORD
 _codes = itertools.count(1)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "auditlog",
     "treebeard",
     # The portal's floors, ground up: shared machinery, then members, then the business apps.
+    "unionportal.org",
     "unionportal.accounts",
     "unionportal.core",
     "unionportal.notifications",
@@ -215,7 +216,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "unionportal.accounts.backends.RoleBackend",
-    "unionportal.accounts.backends.MemberLoginBackend",  # members: ID number or phone + password
+    "members.backends.MemberLoginBackend",  # members: ID number or phone + password
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -238,7 +239,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "unionportal.accounts.security.axes_client_ip"
 # A member's ID number and phone count as one username; unknown ID numbers are counted under a keyed hash.
-AXES_USERNAME_CALLABLE = "unionportal.accounts.backends.axes_username"
+AXES_USERNAME_CALLABLE = "members.backends.axes_username"
 AXES_VERBOSE = False
 
 # Idle staff sessions end after 30 minutes without a request; SESSION_COOKIE_AGE bounds a working day.

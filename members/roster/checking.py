@@ -14,7 +14,9 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Member, Organisation
+from unionportal.org.models import Organisation
+
+from ..models import Member
 from ..validators import PROVINCES, sex_from_id, validate_id_number, validate_mobile
 from .columns import CHOICES, ETHNIC_GROUPS, LABELS, MIN_AGE, YES_NO, column_heading
 from .reading import read_roster

@@ -13,10 +13,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from unionportal.accounts.audit import log_export
-from unionportal.accounts.scope import in_scope, scope_queryset
 from unionportal.core.display import mask_identifier
+from unionportal.org.models import Organisation
+from unionportal.org.scope import in_scope, scope_queryset
 
-from ..models import Member, Organisation
+from ..models import Member
 from .columns import COLUMNS, ERROR_HEADING, LABELS, TEXT_FIELDS, column_heading
 
 INSTRUCTIONS = (

@@ -30,10 +30,11 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from unionportal.accounts.scope import in_scope
 from unionportal.core.health import check_worker
+from unionportal.org.models import Organisation
+from unionportal.org.scope import in_scope
 
-from ..models import Member, Organisation, RosterImport
+from ..models import Member, RosterImport
 from ..services import member_numbers, transfer_request
 from . import staging
 from .checking import CheckedRow, Issue, RosterCheck, check_roster, existing_members, looked_up

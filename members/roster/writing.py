@@ -22,8 +22,9 @@ from django.db import connection
 from django.utils import timezone
 
 from unionportal.accounts.audit import mask_value
+from unionportal.org.models import Organisation
 
-from ..models import Member, MembershipPeriod, Organisation
+from ..models import Member, MembershipPeriod
 
 BATCH = 2000  # rows per INSERT where COPY is not available
 COPY_CHUNK = 5000  # rows per piece of a COPY's stream; progress is reported between pieces

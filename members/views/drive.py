@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from unionportal.core.feedback import attempt
+from unionportal.org.models import Organisation
 
 from .. import drive
-from ..models import Enterprise, Organisation
+from ..models import Enterprise
 
 PAGE_SIZE = 50
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -253,7 +254,7 @@ def drive_note(request, pk):
 
 
 @login_required
-@permission_required(["members.change_enterprise", "members.add_organisation"], raise_exception=True)
+@permission_required(["members.change_enterprise", "org.add_organisation"], raise_exception=True)
 @require_POST
 def drive_found(request, pk):
     enterprise = drive.enterprise_get(user=request.user, pk=pk)
@@ -280,7 +281,7 @@ def _apply(request, enterprise, action, success_message):
 def _detail(request, enterprise, **bound_forms):
     user = request.user
     can_change = user.has_perm("members.change_enterprise")
-    can_found = can_change and user.has_perm("members.add_organisation") and enterprise.union_id is None
+    can_found = can_change and user.has_perm("org.add_organisation") and enterprise.union_id is None
     context = {
         "enterprise": enterprise,
         "notes": drive.enterprise_notes(enterprise=enterprise),

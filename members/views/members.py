@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from unionportal.accounts import audit
-from unionportal.accounts.scope import in_scope
 from unionportal.core.feedback import report_refusal
+from unionportal.org.scope import in_scope
 
 from .. import selectors, services
 from ..forms import (

@@ -17,15 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from unionportal.accounts.scope import own_member
 from unionportal.accounts.security import client_ip
 from unionportal.notifications.models import Notice
 
 from .. import accounts, selectors
+from ..accounts import own_member
 from ..forms import ActivateForm, CodeForm, ResetRequestForm
 
 MEMBER_HOME = "mutualaid:my-claims"
-MEMBER_BACKEND = "unionportal.accounts.backends.MemberLoginBackend"
+MEMBER_BACKEND = "members.backends.MemberLoginBackend"
 NOTICES_SHOWN = 50
 
 
@@ -125,7 +125,7 @@ def account_code_issue(request, pk):
     """The counter prints a one-time code for the member: activation, or a password reset (audited)."""
     member = selectors.member_get(request.user, pk)
     code = accounts.account_code_issue(actor=request.user, member=member)
-    has_account = hasattr(member, "account")
+    has_account = member.account_id is not None
     return render(
         request,
         "members/account_code_print.html",

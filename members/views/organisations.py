@@ -9,8 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from unionportal.accounts.scope import in_scope, scope_queryset
 from unionportal.core.feedback import report_refusal
+from unionportal.org import services as org_services
+from unionportal.org.models import Organisation
+from unionportal.org.scope import in_scope, scope_queryset
 
 from .. import selectors, services
 from ..forms import (
@@ -21,11 +23,11 @@ from ..forms import (
     OrganisationCreateForm,
     OrganisationForm,
 )
-from ..models import Member, Organisation
+from ..models import Member
 
 
 @login_required
-@permission_required("members.view_organisation", raise_exception=True)
+@permission_required("org.view_organisation", raise_exception=True)
 def organisation_list(request):
     roots = list(selectors.organisation_roots_for(request.user))
     if len(roots) == 1:
@@ -34,7 +36,7 @@ def organisation_list(request):
 
 
 @login_required
-@permission_required("members.view_organisation", raise_exception=True)
+@permission_required("org.view_organisation", raise_exception=True)
 def organisation_detail(request, pk):
     organisation = selectors.organisation_get(request.user, pk)
     parent = Organisation.objects.get_parent(organisation)
@@ -60,20 +62,20 @@ def organisation_detail(request, pk):
             "active_members": sum(counts.values()),
             "events": organisation.events.select_related("actor", "from_parent", "to_parent", "other")[:20],
             "cases": organisation.certificate_cases.select_related("handled_by")[:20],
-            "can_change": request.user.has_perm("members.change_organisation"),
+            "can_change": request.user.has_perm("org.change_organisation"),
             "can_file": request.user.has_perm("members.add_certificatecase") and organisation.is_union,
         },
     )
 
 
 @login_required
-@permission_required("members.add_organisation", raise_exception=True)
+@permission_required("org.add_organisation", raise_exception=True)
 def organisation_create(request, pk):
     parent = selectors.organisation_get(request.user, pk)
     form = OrganisationCreateForm(request.POST or None, parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
-            node = services.organisation_create(actor=request.user, parent=parent, fields=form.cleaned_data)
+            node = org_services.organisation_create(actor=request.user, parent=parent, fields=form.cleaned_data)
         except ValidationError as exc:
             report_refusal(request, exc)
         else:
@@ -83,12 +85,14 @@ def organisation_create(request, pk):
 
 
 @login_required
-@permission_required("members.change_organisation", raise_exception=True)
+@permission_required("org.change_organisation", raise_exception=True)
 def organisation_edit(request, pk):
     organisation = selectors.organisation_get(request.user, pk)
     form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=organisation.pk))
     if request.method == "POST" and form.is_valid():
-        changed = services.organisation_update(actor=request.user, organisation=organisation, data=form.cleaned_data)
+        changed = org_services.organisation_update(
+            actor=request.user, organisation=organisation, data=form.cleaned_data
+        )
         if changed:
             messages.success(request, _("Saved."))
             organisation.refresh_from_db()
@@ -111,7 +115,7 @@ def _structure_page(request, organisation, form, action, template_context=None):
 
 
 @login_required
-@permission_required("members.change_organisation", raise_exception=True)
+@permission_required("org.change_organisation", raise_exception=True)
 def organisation_move(request, pk):
     organisation = selectors.organisation_get(request.user, pk)
     parents = scope_queryset(
@@ -123,7 +127,7 @@ def organisation_move(request, pk):
     form = MoveForm(request.POST or None, parents=parents)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_move(
+            org_services.organisation_move(
                 actor=request.user, organisation=organisation, new_parent=form.cleaned_data["new_parent"]
             )
         except ValidationError as exc:
@@ -135,14 +139,14 @@ def organisation_move(request, pk):
 
 
 @login_required
-@permission_required("members.change_organisation", raise_exception=True)
+@permission_required("org.change_organisation", raise_exception=True)
 def organisation_merge(request, pk):
     organisation = selectors.organisation_get(request.user, pk)
     targets = selectors.unions_for(request.user).exclude(pk=organisation.pk)
     form = MergeForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
-            moved = services.organisation_merge(
+            note = org_services.organisation_merge(
                 actor=request.user, source=organisation, target=form.cleaned_data["target"]
             )
         except ValidationError as exc:
@@ -150,21 +154,20 @@ def organisation_merge(request, pk):
         else:
             messages.success(
                 request,
-                _("Merged into %(name)s; %(n)d members moved.")
-                % {"name": form.cleaned_data["target"].name, "n": moved},
+                _("Merged into %(name)s; %(note)s.") % {"name": form.cleaned_data["target"].name, "note": note},
             )
             return redirect("members:organisation-detail", pk=form.cleaned_data["target"].pk)
     return _structure_page(request, organisation, form, _("Merge"))
 
 
 @login_required
-@permission_required("members.change_organisation", raise_exception=True)
+@permission_required("org.change_organisation", raise_exception=True)
 def organisation_deregister(request, pk):
     organisation = selectors.organisation_get(request.user, pk)
     form = DeregisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_deregister(
+            org_services.organisation_deregister(
                 actor=request.user, organisation=organisation, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:

@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from unionportal.accounts.scope import access, scope_queryset
 from unionportal.accounts.security import client_ip
+from unionportal.org.models import Organisation
+from unionportal.org.scope import access, scope_queryset
 
 from .. import roster as rosters
-from ..models import Member, Organisation, RosterImport
+from ..models import Member, RosterImport
 
 IMPORT_PERMISSION = "members.add_rosterimport"
 LIST_SIZE = 50

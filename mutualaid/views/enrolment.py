@@ -24,9 +24,9 @@ from django.views.decorators.http import require_POST
 from members import selectors as member_selectors
 from members.models import Member
 from members.validators import validate_id_number
-from unionportal.accounts.scope import access, scope_queryset
 from unionportal.core.display import mask_identifier
 from unionportal.core.feedback import report_refusal
+from unionportal.org.scope import access, scope_queryset
 
 from .. import renewal, services
 from ..models import EnrolmentBatch, Plan, Policy

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unionportal.accounts.scope import own_member
+from members.accounts import own_member
 
 from .. import benefit, mine, selectors
 from ..forms import EstimateForm

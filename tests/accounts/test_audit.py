@@ -3,9 +3,9 @@ from auditlog.models import LogEntry
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
-from members.models import Organisation
 from tests.factories import UserFactory
 from unionportal.accounts import audit
+from unionportal.org.models import Organisation
 
 
 @pytest.mark.django_db

@@ -78,6 +78,6 @@ def test_inactive_accounts_and_groups_that_are_not_roles_grant_nothing(tree):
     user = UserFactory(organisation=tree["city"], roles=["auditor"])
     user.groups.add(adhoc)
     user = type(user).objects.get(pk=user.pk)
-    assert not user.has_perm("members.change_organisation")
+    assert not user.has_perm("org.change_organisation")
     user.is_active = False
     assert not user.has_perm("accounts.view_audit_log")

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from members.models import Organisation
 from tests.factories import UserFactory
-from unionportal.accounts.scope import access, scope_queryset
+from unionportal.org.models import Organisation
+from unionportal.org.scope import access, scope_queryset
 
 
 @pytest.mark.django_db

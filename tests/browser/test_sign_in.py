@@ -48,8 +48,8 @@ def test_workbench_fits_a_phone_without_horizontal_scrolling(phone_page, live_se
 
 
 def test_auditor_finds_who_changed_an_organisation(page, live_server, demo_city, screenshot):
-    from members.models import Organisation
     from unionportal.accounts import audit
+    from unionportal.org.models import Organisation
 
     union = Organisation.objects.get(code="611002001001")
     union.name = "商洛市城投物业有限公司工会委员会"

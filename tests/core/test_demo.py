@@ -4,8 +4,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from members.demo import ACCOUNTS, COUNTIES
-from members.models import Organisation
 from unionportal.core.demo import DEMO_PASSWORD
+from unionportal.org.models import Organisation
 
 
 @pytest.mark.django_db

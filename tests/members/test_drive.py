@@ -14,8 +14,9 @@ from django.urls import reverse
 from stdnum.cn import uscc
 
 from members import drive
-from members.models import Enterprise, EnterpriseNote, Organisation
+from members.models import Enterprise, EnterpriseNote
 from tests.factories import UserFactory
+from unionportal.org.models import Organisation
 
 HEADERS = ["企业名称", "统一社会信用代码", "所在县区", "职工人数", "来源部门"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from members import services
 from members.figures import membership_figures
-from members.models import Member, Organisation
+from members.models import Member
 from tests.factories import make_member, make_organisation
+from unionportal.org.models import Organisation
 
 
 @pytest.mark.django_db

@@ -315,3 +315,12 @@ def test_a_member_account_holds_no_staff_permission(client, member):
     signed_in = User.objects.get(pk=int(client.session["_auth_user_id"]))
     assert signed_in == user and not signed_in.get_all_permissions()
     assert not signed_in.has_perm("members.view_member")
+
+
+@pytest.mark.django_db
+def test_the_printed_code_says_activation_until_the_account_exists(client, member, clerk):
+    client.force_login(clerk)
+    url = reverse("members:account-code-issue", args=[member.pk])
+    assert "网上账号激活码" in client.post(url).content.decode()
+    make_member_account(member)
+    assert "重置密码验证码" in client.post(url).content.decode()

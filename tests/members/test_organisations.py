@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from members import services
-from members.models import Member, Organisation, OrganisationEvent
+from members.models import Member
 from members.tasks import refresh_certificate_alerts
 from tests.factories import UserFactory, make_member, make_organisation
+from unionportal.org import services as org_services
+from unionportal.org.models import Organisation, OrganisationEvent
 
 
 def union_credit_code(serial: str) -> str:
@@ -107,7 +108,7 @@ class TestCertificates:
         union = Organisation.objects.get(pk=tree["union_sz"].pk)
         assert union.certificate_number == "工法证字第611002001号"
 
-        services.organisation_update(actor=county_user, organisation=union, data={"chair_name": "新主席"})
+        org_services.organisation_update(actor=county_user, organisation=union, data={"chair_name": "新主席"})
         union.refresh_from_db()
         assert union.particulars_changed_on == timezone.localdate()
 
@@ -180,7 +181,7 @@ def test_adding_a_union_never_moves_existing_paths(tree, county_user):
     """A new sibling whose code sorts first must not renumber the others: members keep a valid scope path."""
     member = make_member(union=tree["union_sz"])
     before = dict(Organisation.objects.values_list("pk", "path"))
-    services.organisation_create(
+    org_services.organisation_create(
         actor=county_user, parent=tree["shangzhou"], fields={"kind": "grassroots", "code": "611002000001", "name": "甲"}
     )
     after = dict(Organisation.objects.values_list("pk", "path"))

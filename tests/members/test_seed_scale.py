@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from members import scale, services
-from members.models import Member, MembershipPeriod, Organisation
+from members.models import Member, MembershipPeriod
 from members.validators import (
     MOBILE,
     birth_date_from_id,
@@ -19,6 +19,7 @@ from members.validators import (
     validate_uscc,
 )
 from unionportal.core.models import NumberSequence
+from unionportal.org.models import Organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from mutualaid import figures
 from mutualaid.models import Claim, EnrolmentBatch, Policy
 from tests.factories import UserFactory, make_member
+from unionportal.org.paths import county_of
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,7 @@ def plant_batch(union, version, members, *, paid_on, shares=1, status=EnrolmentB
     batch = EnrolmentBatch.objects.create(
         number=f"TB{next(_numbers):06d}", organisation=union, org_path=union.path, plan_version=version,
         payer=EnrolmentBatch.Payer.UNIT, status=status, paid_on=paid_on if status == "paid" else None,
+        counted_in_county=county_of(union.path) if status == "paid" else None,
         created_by=UserFactory(username="planter"),
     )  # fmt: skip
     policies = [
@@ -61,6 +63,7 @@ def plant_claim(policy, *, status="paid", accepted: date | None, paid_on: date |
         claim_type="inpatient", hospital="商洛市中心医院", admitted_on=policy.starts_on, discharged_on=policy.starts_on,
         diagnosis="肺炎", status=status, accepted_at=accepted_at,
         due_on=accepted + timedelta(days=due_days) if accepted else None, benefit=D(benefit), paid_on=paid_on,
+        counted_in_county=county_of(policy.org_path) if status == "paid" else None,
         entered_by=UserFactory(username="planter"),
     )  # fmt: skip
 

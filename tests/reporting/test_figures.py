@@ -13,6 +13,7 @@ from reporting import services
 from reporting.models import MonthlyReport
 from tests.factories import UserFactory, make_member, make_organisation
 from tests.mutualaid.conftest import inpatient_plan  # noqa: F401 - a fixture
+from unionportal.org.paths import county_of
 
 from .conftest import MONTH
 
@@ -26,6 +27,7 @@ def _claim(member, policy, clerk, n, *, accepted: datetime | None, paid_on=None,
         hospital="商洛市中心医院", admitted_on=date(2026, 8, 1), discharged_on=date(2026, 8, 5), diagnosis="肺炎",
         entered_by=clerk, accepted_at=accepted, due_on=due_on, paid_on=paid_on, benefit=D(benefit),
         status=Claim.Status.PAID if paid_on else Claim.Status.ACCEPTED,
+        counted_in_county=county_of(member.org_path) if paid_on else None,
     )  # fmt: skip
 
 

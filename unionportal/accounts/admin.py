@@ -14,12 +14,12 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("name", "phone", "email")}),
-        (_("Place and roles"), {"fields": ("organisation", "member", "groups", "is_active", "is_staff")}),
+        (_("Place and roles"), {"fields": ("organisation", "groups", "is_active", "is_staff")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"fields": ("username", "name", "organisation", "password1", "password2")}),)
-    # A member's own account is linked by activation, never by hand (and a select of every member would not load).
-    readonly_fields = ("last_login", "date_joined", "member")
+    # A member's own account is linked by activation (``Member.account``), never by hand.
+    readonly_fields = ("last_login", "date_joined")
 
     def has_delete_permission(self, request, obj=None):
         # Accounts are disabled, never deleted: their audit rows must keep pointing at them.

@@ -9,7 +9,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and security")
 
     def ready(self):
+        from unionportal.org.models import Organisation, OrganisationEvent
+
         from . import audit, roles
+
+        # The tree's bookkeeping columns change on every insert nearby; they say nothing to an auditor. Moves and
+        # merges are on record through their event rows (old and new parent, and a note naming both).
+        audit.register(Organisation, exclude_fields=["path", "depth", "numchild", "created_at", "updated_at", "staff"])
+        audit.register(OrganisationEvent)
 
         # Roles are data the code defines: keep the groups and their permissions in step after every
         # migrate, so a permission added by a later app reaches its roles without a hand-made migration.

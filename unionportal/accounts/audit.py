@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.core.display import mask_identifier
+from unionportal.org.scope import WHOLE_TREE, scope_q, user_scope_path
 
-from .scope import WHOLE_TREE, scope_q, user_scope_path
 from .security import client_ip
 
 REVEAL = "reveal"

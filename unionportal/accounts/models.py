@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Aggregate, CharField, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+MEMBER_ROLE = "member"  # roles.py; the role every member's own account holds, and only those
+
 
 class _JoinedNames(Aggregate):
     """The names of a group of rows joined with commas (PostgreSQL ``string_agg``, SQLite ``group_concat``)."""
@@ -15,6 +17,18 @@ class _JoinedNames(Aggregate):
         return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
+# Relations read in the same query as the user on every request. ``organisation`` gives the scope; apps
+# above add their own with ``read_with_user`` (``members`` adds ``member``, the person behind a member's own
+# account), so that this floor names no app.
+_READ_WITH_USER = ["organisation"]
+
+
+def read_with_user(relation: str) -> None:
+    """Have every user loaded through ``User.objects`` come with ``relation`` (a ``select_related`` path)."""
+    if relation not in _READ_WITH_USER:
+        _READ_WITH_USER.append(relation)
+
+
 class PortalUserManager(UserManager):
     def get_queryset(self):
         # Every request reads the signed-in user, their node (for the scope) or member (a member's own
@@ -25,39 +39,28 @@ class PortalUserManager(UserManager):
             .annotate(names=_JoinedNames("group__name"))
             .values("names")
         )
-        return (
-            super().get_queryset().select_related("organisation", "member").annotate(_role_names=Subquery(memberships))
-        )
+        return super().get_queryset().select_related(*_READ_WITH_USER).annotate(_role_names=Subquery(memberships))
 
 
 class User(AbstractUser):
     """A staff member attached to one node of the tree, or a member signing in online.
 
     For staff the node decides what the user sees: its whole subtree and nothing else (see ``scope.py``).
-    A member's account has no node (so every staff scope is empty for it) and points at its one
-    ``members.Member`` instead: the member pages read through that link only, and see that person only.
+    A member's account has no node (so every staff scope is empty for it) and holds the member role; its one
+    ``members.Member`` points at it (``Member.account``, read back as ``user.member``): the member pages read
+    through that link only, and see that person only.
     """
 
     name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True)
     organisation = models.ForeignKey(
-        "members.Organisation",
+        "org.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="staff",
         help_text=_("The user sees this organisation and everything under it."),
-    )
-
-    member = models.OneToOneField(
-        "members.Member",
-        verbose_name=_("member"),
-        on_delete=models.PROTECT,  # accounts are disabled, never deleted
-        null=True,
-        blank=True,
-        related_name="account",
-        help_text=_("Set on a member's own account; empty for staff."),
     )
 
     objects = PortalUserManager()
@@ -94,4 +97,4 @@ class User(AbstractUser):
     @property
     def is_member_account(self) -> bool:
         """A member's own account: the member pages, never the staff workbench."""
-        return self.member_id is not None and self.organisation_id is None
+        return self.organisation_id is None and self.has_role(MEMBER_ROLE)

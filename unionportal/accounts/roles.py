@@ -22,8 +22,8 @@ class Role:
     staff: bool = True  # staff roles get the workbench; the member role gets the member pages
 
 
-_ORG_READ = ("members.view_organisation",)
-_ORG_WRITE = ("members.add_organisation", "members.change_organisation", *_ORG_READ)
+_ORG_READ = ("org.view_organisation",)
+_ORG_WRITE = ("org.add_organisation", "org.change_organisation", *_ORG_READ)
 _MEMBER_READ = ("members.view_member",)
 _MEMBER_WRITE = (
     *_MEMBER_READ,

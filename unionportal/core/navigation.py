@@ -17,7 +17,7 @@ MAIN_MENU = [
     NavItem(_("Workbench"), "core:workbench"),
     NavItem(_("Members"), "members:member-lookup", "members.view_member"),
     NavItem(_("Mutual aid"), "mutualaid:claim-list", "mutualaid.view_claim"),
-    NavItem(_("Organisations"), "members:organisation-list", "members.view_organisation"),
+    NavItem(_("Organisations"), "members:organisation-list", "org.view_organisation"),
     NavItem(_("Notices"), "notifications:inbox"),
     NavItem(_("Outbox"), "notifications:outbox", "notifications.view_notice"),
     NavItem(_("Roster import"), "members:roster-list", "members.add_rosterimport"),

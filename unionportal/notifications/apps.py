@@ -11,8 +11,11 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from unionportal.accounts import audit
+        from unionportal.org import registry
 
         from .kinds import register_kind
+
+        registry.register_path_copy(self.get_model("Notice"), "organisation_path")
 
         # The outbox's own kind: a test message that proves the SMS gateway end to end (send_test_sms).
         register_kind(

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from unionportal.accounts.scope import scope_q
+from unionportal.org.scope import scope_q
 
 from .models import Notice
 

@@ -9,6 +9,10 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from unionportal.accounts import audit
+        from unionportal.org import registry
+
+        registry.register_path_copy(self.get_model("PaymentRequest"), "org_path")
+        registry.register_path_copy(self.get_model("PaymentBatch"), "org_path")
 
         # Payees' identifiers and bank accounts are sensitive personal information (PIPL art. 28).
         audit.register(

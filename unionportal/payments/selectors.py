@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from unionportal.accounts.scope import access, scope_queryset
+from unionportal.org.scope import access, scope_queryset
 
 from .models import PaymentBatch, PaymentLine, PaymentRequest
 

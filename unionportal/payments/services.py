@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionportal.accounts import audit
-from unionportal.accounts.scope import access, user_scope_path
 from unionportal.core import numbers
+from unionportal.org.scope import access, user_scope_path
 
 from . import bankfile
 from .models import PaymentBatch, PaymentLine, PaymentRequest

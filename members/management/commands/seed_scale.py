@@ -5,8 +5,9 @@ from django.db import connection
 from django.utils.module_loading import autodiscover_modules
 
 from members import scale
-from members.models import Member, Organisation
+from members.models import Member
 from unionportal.core import scale as hooks
+from unionportal.org.models import Organisation
 
 
 class Command(BaseCommand):

@@ -10,7 +10,6 @@ Objects outside the scope do not exist for the user: ``access`` answers 404, nev
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 WHOLE_TREE = ""
@@ -73,13 +72,3 @@ class ScopedQuerysetMixin:
 
     def get_queryset(self):
         return scope_queryset(super().get_queryset(), self.request.user)
-
-
-def own_member(user):
-    """The member a member's own account belongs to: the only person its pages show.
-
-    Staff accounts (and anyone else) get a 404: the member pages do not exist for them.
-    """
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_member_account", False):
-        raise Http404
-    return user.member
