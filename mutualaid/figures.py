@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from members.models import Organisation
 from unionportal.accounts.scope import scope_queryset, user_scope_path
+from unionportal.core.months import add_months, month_start, next_month
 
 from .models import Claim, EnrolmentBatch, Policy
 
@@ -40,14 +41,6 @@ CODES = ("enrolments", "premiums", "claims_paid", "amount_paid", "on_time_rate",
 COUNTY_WIDTH = 2 * Organisation.steplen  # city → county: the county's path is the first two steps
 ZERO = Decimal("0.00")
 TENTH = Decimal("0.1")
-
-
-def month_start(year: int, month: int) -> date:
-    return date(year, month, 1)
-
-
-def next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
 def year_before(day: date) -> date:
@@ -154,7 +147,7 @@ def county_month_figures(county: Organisation, year: int, month: int) -> dict[st
     For the reporting app, which calls it for the county a report belongs to; year on year is the same call
     a year earlier, compared with ``yoy_change``.
     """
-    start = month_start(year, month)
+    start = date(year, month, 1)
     policies = Policy.objects.filter(org_path__startswith=county.path)
     claims = Claim.objects.filter(org_path__startswith=county.path)
     tallies = _tallies(policies, claims, width=len(county.path), months=[start])
@@ -166,7 +159,7 @@ def county_month_tallies(month: date) -> dict[str, Tally]:
 
     The same two grouped queries as the figures page (covers, paid claims), plus ``claims_accepted``.
     """
-    start = month.replace(day=1)
+    start = month_start(month)
     tallies = _tallies(Policy.objects.all(), Claim.objects.all(), width=COUNTY_WIDTH, months=[start])
     return {prefix: tally for (prefix, _month), tally in tallies.items()}
 
@@ -177,7 +170,7 @@ def claims_accepted_by_county(month: date) -> dict[str, int]:
     The month's bounds are midnights in the portal's time zone; a claim returned for materials and accepted
     again counts in the month of its latest acceptance (``accepted_at`` is reset on re-acceptance).
     """
-    start = month.replace(day=1)
+    start = month_start(month)
     zone = timezone.get_current_timezone()
     since = datetime.combine(start, time.min, tzinfo=zone)
     until = datetime.combine(next_month(start), time.min, tzinfo=zone)
@@ -237,7 +230,7 @@ def scoped_month_figures(user, *, year: int, month: int) -> MonthFigures:
     Only rows in the user's subtree are counted: a union officer's county row holds that union's figures.
     Two grouped queries (covers, claims) for all counties and both months, one for the chart, one for counties.
     """
-    start = month_start(year, month)
+    start = date(year, month, 1)
     earlier = year_before(start)
     policies = scope_queryset(Policy.objects.all(), user)
     claims = scope_queryset(Claim.objects.all(), user)
@@ -252,9 +245,7 @@ def scoped_month_figures(user, *, year: int, month: int) -> MonthFigures:
 
 def amounts_paid_series(claims: QuerySet, *, until: date, months: int = 24) -> list[tuple[date, Decimal]]:
     """理赔金额 per month for the ``months`` months ending with ``until``'s month (zero where nothing was paid)."""
-    first = until.replace(day=1)
-    for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
+    first = add_months(until, 1 - months)
     amounts = dict(
         claims.filter(status=Claim.Status.PAID, paid_on__gte=first, paid_on__lt=next_month(until))
         .annotate(month=TruncMonth("paid_on", output_field=DateField()))

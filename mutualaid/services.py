@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from members.models import Member, Organisation
 from unionportal.accounts.scope import in_scope
 from unionportal.core import numbers
+from unionportal.core.months import after_term
 
 from . import notices
 from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanVersion, Policy, material_labels
@@ -160,7 +160,7 @@ def enrolment_batch_pay(*, actor, batch: EnrolmentBatch, reference: str, paid_on
             policy.starts_on = previous.ends_on + timedelta(days=1)
         else:
             policy.starts_on = paid_on + timedelta(days=1)
-        policy.ends_on = policy.starts_on + relativedelta(months=version.term_months) - timedelta(days=1)
+        policy.ends_on = after_term(policy.starts_on, version.term_months) - timedelta(days=1)
         policy.waiting_ends_on = (
             policy.starts_on if previous else policy.starts_on + timedelta(days=version.waiting_days)
         )

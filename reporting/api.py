@@ -10,8 +10,6 @@ report is a 404, exactly as if it did not exist. Refusals are the portal's JSON 
 web form and the xlsx upload do the work, so the three ways in agree.
 """
 
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,6 +17,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+
+from unionportal.core.months import parse_month
 
 from . import selectors, services
 from .figures import display
@@ -99,11 +99,9 @@ def _body(report, **extra) -> dict:
 
 
 def _report(request, county_code: str, month: str):
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        first = date(year, number, 1)
-    except (ValueError, TypeError):
-        raise Http404 from None
+    first = parse_month(month)
+    if first is None:
+        raise Http404
     return selectors.report_for(request.user, county_code=county_code, month=first)
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from members.models import Organisation
 from unionportal.core.demo import seeder
+from unionportal.core.months import next_month, previous_month
 
 from . import services
 from .models import CheckRule, Indicator, MonthlyReport, ReportEvent
@@ -130,7 +131,7 @@ def _seed_earlier_months(*, before, counties, city_staff) -> int:
             _backdate(
                 report, submitted_on=report.due_on - timedelta(days=1), decided_on=report.due_on + timedelta(days=3)
             )
-        month = (month + timedelta(days=32)).replace(day=1)
+        month = next_month(month)
     return created
 
 
@@ -155,8 +156,8 @@ def seed() -> int:
     if city_staff is None:
         return created
 
-    last = services.previous_month(timezone.localdate())
-    months = [services.previous_month(services.previous_month(last)), services.previous_month(last), last]
+    last = previous_month(timezone.localdate())
+    months = [previous_month(previous_month(last)), previous_month(last), last]
     created += _seed_earlier_months(before=months[0], counties=counties, city_staff=city_staff)
     for month in months:
         services.catalogue_for_year(month.year)

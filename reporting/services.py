@@ -15,7 +15,7 @@ State table of the current revision::
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from members.models import Organisation
 from unionportal.accounts.scope import in_scope
 from unionportal.core import indicators as registry
+from unionportal.core.months import month_start, next_month, previous_month
 from unionportal.notifications import notice_enqueue
 
 from .figures import FigureError, cross_check, display, month_label, parse_figure
@@ -59,12 +60,7 @@ def due_day() -> int:
 
 def due_on(month: date) -> date:
     """The deadline of a month's report: the due day of the next month (capped at the 28th)."""
-    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following.replace(day=min(due_day(), 28))
-
-
-def previous_month(day: date) -> date:
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return next_month(month).replace(day=min(due_day(), 28))
 
 
 # --- Catalogue -------------------------------------------------------------------------------------
@@ -145,7 +141,7 @@ def reports_prefill(*, month: date) -> int:
     (county, month) constraint decides, and the loser skips. The figures are computed once for all counties
     (one grouped query per source), whatever the number of counties.
     """
-    month = month.replace(day=1)
+    month = month_start(month)
     counties = list(Organisation.objects.filter(kind=Organisation.Kind.COUNTY, is_active=True).order_by("path"))
     have = set(MonthlyReport.objects.filter(month=month).values_list("county_id", flat=True))
     todo = [county for county in counties if county.pk not in have]

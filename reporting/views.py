@@ -1,7 +1,5 @@
 """The monthly report pages: the month's list, one report (filing form, the city's decision, history), xlsx."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from unionportal.accounts import audit
 from unionportal.core.feedback import attempt, report_refusal
+from unionportal.core.months import parse_month, previous_month
 
 from . import selectors, services, workbook
 from .figures import display, month_label
@@ -23,21 +22,11 @@ from .models import Catalogue, CheckRule, Indicator, MonthlyReport, ReportEvent,
 VIEW_PERM = "reporting.view_monthlyreport"
 
 
-def _month_param(value: str) -> date | None:
-    try:
-        year, month = (int(part) for part in value.split("-")[:2])
-        return date(year, month, 1)
-    except (ValueError, TypeError):
-        return None
-
-
 @login_required
 @permission_required(VIEW_PERM, raise_exception=True)
 def report_list(request):
     months = selectors.report_months(request.user)
-    month = _month_param(request.GET.get("month", "")) or (
-        months[0] if months else services.previous_month(timezone.localdate())
-    )
+    month = parse_month(request.GET.get("month", "")) or (months[0] if months else previous_month(timezone.localdate()))
     reports = list(selectors.reports_for_month(request.user, month))
     return render(
         request,

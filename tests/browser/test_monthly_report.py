@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from members.models import Organisation
 from reporting.models import MonthlyReport, ReportRevision
-from reporting.services import previous_month
 from tests.browser.test_claim_journey import sign_out
 from tests.browser.test_sign_in import sign_in
+from unionportal.core.months import previous_month
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
