@@ -10,15 +10,16 @@ rows pass (``services.report_file`` then checks again, as for the web form).
 """
 
 import io
-import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
+
+from unionportal.core.sheets import TOO_LARGE, UNREADABLE, Limits, SheetRefused, read_xlsx
 
 from .figures import FigureError, display, month_label, parse_figure
 from .models import MonthlyReport
@@ -28,6 +29,7 @@ MAX_BYTES = 2 * 1024 * 1024  # a month's template is a few kilobytes
 HEADING_ROW = 3
 FIRST_ROW = 4
 MAX_ROWS = 500
+MAX_COLUMNS = 26  # the template's six, and room for the stray columns the check below names
 
 
 def _headings() -> list[str]:
@@ -87,18 +89,21 @@ def read_upload(upload, report: MonthlyReport) -> tuple[dict, dict]:
 
 
 def _read(upload, report: MonthlyReport) -> tuple[dict, dict]:
-    if upload.size > MAX_BYTES:
-        raise ValidationError(_("The file is too large for a monthly report template."))
-    data = upload.read()
+    limits = Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, header_rows=HEADING_ROW)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ValidationError(
-            _("The file is not an Excel workbook (.xlsx). Download the template, fill it in and save it as .xlsx.")
-        ) from None
-    sheet = book.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(min_row=1, max_row=FIRST_ROW + MAX_ROWS, max_col=8, values_only=True)]
-    book.close()
+        rows = []
+        for number, row in read_xlsx(upload, limits).rows():
+            if number > FIRST_ROW + MAX_ROWS:
+                break
+            rows.append(list(row[:8]))
+    except SheetRefused as refused:
+        if refused.code == TOO_LARGE:
+            raise ValidationError(_("The file is too large for a monthly report template.")) from None
+        if refused.code == UNREADABLE:
+            raise ValidationError(
+                _("The file is not an Excel workbook (.xlsx). Download the template, fill it in and save it as .xlsx.")
+            ) from None
+        raise ValidationError(refused.message) from None
     rows += [[]] * max(0, FIRST_ROW - len(rows))
     for row in rows:
         row.extend([None] * (8 - len(row)))

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from unionportal.core.sheets import plain_heading
+
 from ..models import RosterImport
 from .checking import CheckedRow, Offer, RosterCheck
 from .columns import BY_HEADING, ERROR_HEADING
-from .reading import plain_heading
 
 PREVIEW_ERRORS = 200  # errors kept on the row for the preview; the error file has them all
 PREVIEW_TRANSFERS = 500  # transfer offers listed one by one; "all of them" covers the rest

@@ -25,7 +25,7 @@ from .. import drive
 from ..models import Enterprise, Organisation
 
 PAGE_SIZE = 50
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = drive.MAX_UPLOAD_BYTES
 MAX_ERRORS_SHOWN = 200
 
 

@@ -5,8 +5,6 @@ The checks of each member, the premium and the cover dates are the services' (``
 and shows the outcome.
 """
 
-import io
-import zipfile
 from datetime import timedelta
 
 from django import forms
@@ -27,6 +25,7 @@ from members.validators import validate_id_number
 from unionportal.accounts.scope import access, scope_queryset
 from unionportal.core.display import mask_identifier
 from unionportal.core.feedback import report_refusal
+from unionportal.core.sheets import TOO_LARGE, UNREADABLE, Limits, SheetRefused, read_xlsx
 
 from .. import renewal, services
 from ..models import EnrolmentBatch, Plan, Policy
@@ -34,6 +33,7 @@ from ..models import EnrolmentBatch, Plan, Policy
 PAGE_SIZE = 50
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a union's list of ID numbers: far below this
 MAX_UPLOAD_ROWS = 5000
+MAX_UPLOAD_COLUMNS = 60  # a union's own sheet may keep other columns beside 身份证号
 ID_HEADING = "身份证号"
 MAX_SHEET_DAYS = 366
 
@@ -112,15 +112,19 @@ def members_from_xlsx(upload, union) -> tuple[list[Member], list[str]]:
 
     Returns (members, errors); any error means the list must not be used. Errors name the Excel row.
     """
-    from openpyxl import load_workbook
-
-    if upload.size > MAX_UPLOAD_BYTES:
-        return [], [_("The file is too large.")]
+    limits = Limits(max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_UPLOAD_ROWS, max_columns=MAX_UPLOAD_COLUMNS)
     try:
-        book = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
-        rows = list(book.worksheets[0].iter_rows(values_only=True, max_row=MAX_UPLOAD_ROWS + 2))
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, IndexError, TypeError):
-        return [], [_("The file cannot be read as an xlsx workbook.")]
+        rows = []
+        for _number, row in read_xlsx(upload, limits).rows():
+            rows.append(row)
+            if len(rows) > MAX_UPLOAD_ROWS + 1:
+                break
+    except SheetRefused as refused:
+        if refused.code == UNREADABLE:
+            return [], [_("The file cannot be read as an xlsx workbook.")]
+        if refused.code == TOO_LARGE:
+            return [], [_("The file is too large.")]
+        return [], [refused.message]
     if not rows:
         return [], [_("The sheet is empty.")]
     headings = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
