@@ -6,7 +6,6 @@ readers and for anyone who wants the numbers) and makes the CSV download, so the
 Reads: the counties, the year's rule, the targets and one ``approved_series``, whatever the number of counties.
 """
 
-import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Organisation
 from unionportal.core.months import add_months, month_start, months_until
+from unionportal.core.sheets import csv_writer
 
 from .bulletin import counties, is_summable, targets_for_year, year_to_date
 from .figures import PLACES, display
@@ -148,5 +148,5 @@ def chart_csv(chart: dict) -> str:
     """The chart's numbers as CSV, with a byte-order mark so that Excel reads the Chinese."""
     out = io.StringIO()
     out.write("\ufeff")
-    csv.writer(out).writerows(chart_rows(chart))
+    csv_writer(out).writerows(chart_rows(chart))
     return out.getvalue()

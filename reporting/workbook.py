@@ -19,7 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
-from unionportal.core.sheets import TOO_LARGE, UNREADABLE, Limits, SheetRefused, read_xlsx
+from unionportal.core import sheets
+from unionportal.core.sheets import TOO_LARGE, UNREADABLE, Limits, SheetRefused, read_xlsx, safe
 
 from .figures import FigureError, display, month_label, parse_figure
 from .models import MonthlyReport
@@ -48,28 +49,26 @@ def template_bytes(report: MonthlyReport) -> bytes:
         book = Workbook()
         sheet = book.active
         sheet.title = report.month.strftime("%Y-%m")
-        sheet["A1"] = _("%(county)s monthly report, %(month)s") % {
-            "county": report.county.name,
-            "month": month_label(report.month),
-        }
+        sheet["A1"] = safe(
+            _("%(county)s monthly report, %(month)s")
+            % {"county": report.county.name, "month": month_label(report.month)}
+        )
         sheet["A1"].font = Font(bold=True, size=13)
-        sheet["A2"], sheet["B2"] = _("County code"), report.county.code
+        sheet["A2"], sheet["B2"] = _("County code"), safe(report.county.code)
         sheet["C2"], sheet["D2"] = _("Month"), report.month.strftime("%Y-%m")
         for column, heading in enumerate(_headings(), start=1):
             cell = sheet.cell(row=HEADING_ROW, column=column, value=heading)
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="FFF2CC")
         for row, line in enumerate(report.current_revision.lines.all(), start=FIRST_ROW):
-            sheet.cell(row=row, column=1, value=line.code)
-            sheet.cell(row=row, column=2, value=line.name)
-            sheet.cell(row=row, column=3, value=line.get_unit_display())
-            sheet.cell(
-                row=row, column=4, value=display(line.computed_value, line.value_kind) if line.is_computed else ""
-            )
-            value = sheet.cell(row=row, column=5, value=display(line.value, line.value_kind))
+            sheets.cell(sheet, row, 1, line.code)
+            sheets.cell(sheet, row, 2, line.name)
+            sheets.cell(sheet, row, 3, line.get_unit_display())
+            sheets.cell(sheet, row, 4, display(line.computed_value, line.value_kind) if line.is_computed else "")
+            value = sheets.cell(sheet, row, 5, display(line.value, line.value_kind))
             value.number_format = "@"
             value.protection = Protection(locked=False)
-            sheet.cell(row=row, column=6, value=line.override_reason).protection = Protection(locked=False)
+            sheets.cell(sheet, row, 6, line.override_reason).protection = Protection(locked=False)
         for column, width in zip(range(1, 7), (30, 28, 8, 14, 14, 40), strict=True):
             sheet.column_dimensions[get_column_letter(column)].width = width
         buffer = io.BytesIO()

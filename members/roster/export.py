@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from unionportal.accounts.audit import log_export
 from unionportal.accounts.scope import in_scope, scope_queryset
 from unionportal.core.display import mask_identifier
+from unionportal.core.sheets import safe_row
 
 from ..models import Member, Organisation
 from .columns import COLUMNS, ERROR_HEADING, LABELS, TEXT_FIELDS, column_heading
@@ -68,9 +69,9 @@ def roster_template() -> bytes:
         notes.append(["列", "说明"])
         notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 16, 80
         for heading, text in INSTRUCTIONS:
-            notes.append([heading, str(text)])
+            notes.append(safe_row([heading, str(text)]))
         for name, table in LABELS.items():
-            notes.append([column_heading(name), "、".join(table.values())])
+            notes.append(safe_row([column_heading(name), "、".join(table.values())]))
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
@@ -118,8 +119,6 @@ def member_export(
         count = 0
         for values in members.values_list(*_EXPORT_FIELDS).iterator(chunk_size=2000):
             row = dict(zip(_EXPORT_FIELDS, values, strict=True))
-            for name in ("name", "ethnicity", "employer", "position", "organisation__name"):
-                row[name] = _safe(row[name])
             for name, labels in LABELS.items():
                 row[name] = labels.get(row[name], "")
             for name in ("is_migrant_worker", "is_model_worker"):
@@ -127,7 +126,7 @@ def member_export(
             row["id_number"] = show(row["id_number"])
             row["phone"] = show(row["phone"]) if row["phone"] else ""
             row["status"] = statuses.get(row["status"], row["status"])
-            sheet.append([row[name] for name in _EXPORT_FIELDS])
+            sheet.append(safe_row(row[name] for name in _EXPORT_FIELDS))
             count += 1
         workbook.save(output)
         log_export(
@@ -143,8 +142,3 @@ def member_export(
             },
         )
     return count
-
-
-def _safe(text: str) -> str:
-    """Text that Excel would run as a formula is written with a leading apostrophe."""
-    return "'" + text if text and text[0] in "=+-@" else text

@@ -10,7 +10,8 @@ Batch file (one row per line of the batch, in line order)::
 
 Every cell is text (number format ``@``): account and ID numbers keep their leading zeros and all their
 digits, and amounts are written with exactly two decimals (``1234.50``), no grouping, so that nothing is
-rounded or reformatted on the way.
+rounded or reformatted on the way. Text that would start a formula (``=``, ``+``, ``-``, ``@``, tab, CR)
+is written with a leading ``'`` by the shared writer (``unionportal.core.sheets.safe``).
 
 Result file (the bank's answer; columns in any order, extra columns ignored)::
 
@@ -33,7 +34,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from unionportal.core.sheets import UNREADABLE, Limits, SheetRefused, map_headings, read_xlsx
+from unionportal.core.sheets import UNREADABLE, Limits, SheetRefused, map_headings, read_xlsx, safe_row
 
 from .sources import source_label
 
@@ -79,18 +80,21 @@ def write_batch_file(batch, lines) -> bytes:
         cell.font = Font(bold=True)
     with translation.override(settings.LANGUAGE_CODE):  # the bank reads Chinese, whoever downloads
         for line in lines:
+            # Text cells are neutralised: a bank name typed as "=HYPERLINK(…)" must not become a formula.
             sheet.append(
-                [
-                    str(line.number),
-                    line.payee_name,
-                    line.payee_id_number,
-                    line.bank_name,
-                    line.account_number,
-                    amount_text(line.amount),
-                    source_label(line.request.source),
-                    line.request.reference,
-                    batch.number,
-                ]
+                safe_row(
+                    [
+                        str(line.number),
+                        line.payee_name,
+                        line.payee_id_number,
+                        line.bank_name,
+                        line.account_number,
+                        amount_text(line.amount),
+                        source_label(line.request.source),
+                        line.request.reference,
+                        batch.number,
+                    ]
+                )
             )
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
