@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from unionportal.accounts.scope import access, scope_q, scope_queryset, user_scope_path
+from unionportal.core import paging
 
 from .models import Member, Organisation, Transfer
 from .validators import normalise_id_number, validate_id_number
@@ -115,15 +116,7 @@ def member_page(user, *, organisation: Organisation | None = None, status: str =
         members = members.filter(org_path__startswith=organisation.path)
     if status:
         members = members.filter(status=status)
-    cursor = parse_cursor(after)
-    if cursor:
-        # A row-value comparison, which Django's ORM cannot spell; it keeps the scan on the index.
-        members = members.extra(  # noqa: S610 - constant SQL, values passed as parameters
-            where=['("members_member"."org_path", "members_member"."id") > (%s, %s)'], params=cursor
-        )
-    rows = list(members.order_by("org_path", "id")[: PAGE_SIZE + 1])
-    has_more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, has_more = paging.first_rows(paging.after_key(members, ("org_path", "id"), parse_cursor(after)), PAGE_SIZE)
     return MemberPage(rows, f"{rows[-1].org_path}.{rows[-1].pk}" if has_more else "")
 
 

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from unionportal.accounts.scope import access, scope_queryset
+from unionportal.core import paging
 
 from .models import Claim, Policy, self_paid
 
@@ -51,10 +52,8 @@ def claims_page(user, *, status: str = "", before: int | None = None) -> tuple[l
     claims = scope_queryset(Claim.objects.select_related("member").only(*_LIST_COLUMNS), user)
     if status:
         claims = claims.filter(status=status)
-    if before:
-        claims = claims.filter(pk__lt=before)
-    rows = list(claims.order_by("-pk")[: PAGE_SIZE + 1])
-    return rows[:PAGE_SIZE], rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    page = paging.newest_first(claims, before=before, size=PAGE_SIZE)
+    return page.rows, page.next_before
 
 
 def covers_of(member):
@@ -103,13 +102,15 @@ def queue(user, *, status: str, limit: int = 50) -> list[QueueRow]:
 # --- A member's own claims and cover (member accounts: the member, never a scope) -------------------
 
 
-def my_claims(member, *, limit: int = PAGE_SIZE, offset: int = 0):
+def my_claims_queryset(member) -> QuerySet[Claim]:
     """The member's claims, newest first: one indexed query whatever the city's size."""
-    return list(
-        Claim.objects.filter(member=member)
-        .select_related("policy__plan_version__plan")
-        .order_by("-received_at", "-pk")[offset : offset + limit]
+    return (
+        Claim.objects.filter(member=member).select_related("policy__plan_version__plan").order_by("-received_at", "-pk")
     )
+
+
+def my_claims(member, *, limit: int = PAGE_SIZE, offset: int = 0):
+    return paging.offset_page(my_claims_queryset(member), offset=offset, size=limit)[0]
 
 
 def my_claim_get(member, number: str) -> Claim:

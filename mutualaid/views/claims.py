@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from members import accounts as member_accounts
 from members import selectors as member_selectors
 from unionportal.accounts import audit
+from unionportal.core import paging
 from unionportal.core.feedback import report_refusal
 from unionportal.core.navigation import link_maker
 
@@ -27,9 +28,8 @@ from ..models import Claim, material_labels
 def claim_list(request):
     status = request.GET.get("status", "")
     status = status if status in Claim.Status.values else ""
-    before = request.GET.get("before", "")
     claims, next_before = selectors.claims_page(
-        request.user, status=status, before=int(before) if before.isdigit() else None
+        request.user, status=status, before=paging.before_param(request.GET.get("before"))
     )
     return render(
         request,

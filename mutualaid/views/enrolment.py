@@ -23,6 +23,7 @@ from members import selectors as member_selectors
 from members.models import Member
 from members.validators import validate_id_number
 from unionportal.accounts.scope import access, scope_queryset
+from unionportal.core import paging
 from unionportal.core.display import mask_identifier
 from unionportal.core.feedback import report_refusal
 from unionportal.core.sheets import TOO_LARGE, UNREADABLE, Limits, SheetRefused, read_xlsx
@@ -169,11 +170,8 @@ def batch_list(request):
     batches = scope_queryset(
         EnrolmentBatch.objects.select_related("organisation", "plan_version__plan"), request.user
     ).order_by("-pk")
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        batches = batches.filter(pk__lt=int(before))
-    rows = list(batches[: PAGE_SIZE + 1])
-    next_before = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    page = paging.newest_first(batches, before=paging.before_param(request.GET.get("before")), size=PAGE_SIZE)
+    rows, next_before = page.rows, page.next_before
     return render(
         request,
         "mutualaid/enrolment_list.html",

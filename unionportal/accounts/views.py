@@ -15,6 +15,8 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from unionportal.core import paging
+
 from . import services
 from .audit import ACTION_LABELS, audit_entries_for
 from .forms import AuditFilter, LoginForm, TokenForm
@@ -125,25 +127,21 @@ def audit_list(request):
     entries = audit_entries_for(request.user).order_by("-pk")
     audit_filter = AuditFilter(request.GET or None, queryset=entries)
     rows = audit_filter.qs if audit_filter.is_bound and audit_filter.is_valid() else entries
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        rows = rows.filter(pk__lt=int(before))
-    page = list(rows[: AUDIT_PAGE_SIZE + 1])
-    has_more = len(page) > AUDIT_PAGE_SIZE
-    page = page[:AUDIT_PAGE_SIZE]
+    keyset = paging.newest_first(rows, before=paging.before_param(request.GET.get("before")), size=AUDIT_PAGE_SIZE)
+    page = keyset.rows
     for entry in page:
         entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
     query = request.GET.copy()
     query.pop("before", None)
-    if has_more:
-        query["before"] = page[-1].pk
+    if keyset.next_before:
+        query["before"] = keyset.next_before
     return render(
         request,
         "accounts/audit_list.html",
         {
             "filter": audit_filter,
             "entries": page,
-            "next_query": query.urlencode() if has_more else "",
+            "next_query": query.urlencode() if keyset.next_before else "",
             "retention_days": settings.AUDIT_RETENTION_DAYS,
         },
     )
