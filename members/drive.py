@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from unionportal.accounts.scope import access, in_scope, scope_queryset
+from unionportal.accounts.selectors import users_with_permission
 from unionportal.core.sheets import UNREADABLE, Limits, SheetRefused, map_headings, read_xlsx
 
 from . import services
@@ -545,19 +546,9 @@ def drive_owners(*, user) -> QuerySet:
 
 def drive_owner_candidates(*, enterprise: Enterprise) -> QuerySet:
     """Active users of the enterprise's county subtree who may work the ledger."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, organisation__path__startswith=enterprise.county.path)
-        .filter(
-            Q(is_superuser=True)
-            | Q(
-                groups__permissions__codename="change_enterprise",
-                groups__permissions__content_type__app_label="members",
-            )
-        )
-        .distinct()
-        .order_by("username")
-    )
+    return users_with_permission(
+        "members.change_enterprise", at_path=enterprise.county.path, below=True, superusers=True
+    ).order_by("username")
 
 
 def parent_choices(*, actor, enterprise: Enterprise) -> QuerySet:

@@ -9,15 +9,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.models import Organisation
+from unionportal.accounts.selectors import users_with_permission
 from unionportal.core.months import month_start, next_month, previous_month
 from unionportal.notifications import notice_enqueue
 
@@ -189,17 +188,10 @@ def targets_set(*, actor, year: int, values: dict[tuple[int, int], object]) -> i
 
 def _bulletin_readers() -> list:
     """County staff who read bulletins: active accounts attached to a county federation with the permission."""
-    app_label, codename = VIEW_PERM.split(".")
     return list(
-        get_user_model()
-        .objects.filter(is_active=True, organisation__kind=Organisation.Kind.COUNTY)
-        .filter(
-            Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
-            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
-        )
+        users_with_permission(VIEW_PERM)
+        .filter(organisation__kind=Organisation.Kind.COUNTY)
         .select_related("organisation")
-        .distinct()
-        .order_by("pk")
     )
 
 

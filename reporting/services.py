@@ -19,10 +19,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Organisation
 from unionportal.accounts.scope import in_scope
+from unionportal.accounts.selectors import users_with_permission
 from unionportal.core import indicators as registry
 from unionportal.core.months import month_start, next_month, previous_month
 from unionportal.notifications import notice_enqueue
@@ -514,20 +514,6 @@ def report_correction_open(*, actor, report: MonthlyReport, reason: str) -> Repo
 # --- The clock -------------------------------------------------------------------------------------
 
 
-def _users_with(perm: str, *, path: str):
-    app_label, codename = perm.split(".")
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, organisation__path=path)
-        .filter(
-            Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
-            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
-        )
-        .distinct()
-        .order_by("pk")
-    )
-
-
 def _tell(users, kind: str, key: str, *, report: MonthlyReport, context: dict) -> None:
     """One inbox notice of ``kind`` to each of ``users``, deduplicated per person under ``key``."""
     for user in users:
@@ -535,11 +521,11 @@ def _tell(users, kind: str, key: str, *, report: MonthlyReport, context: dict) -
 
 
 def _county_staff(report: MonthlyReport) -> list:
-    return _users_with(FILE_PERM, path=report.org_path)
+    return list(users_with_permission(FILE_PERM, at_path=report.org_path))
 
 
 def _city_approvers(report: MonthlyReport) -> list:
-    return _users_with(APPROVE_PERM, path=report.org_path[: Organisation.steplen])
+    return list(users_with_permission(APPROVE_PERM, at_path=report.org_path[: Organisation.steplen]))
 
 
 @dataclass
