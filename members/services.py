@@ -12,11 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from unionportal.accounts.scope import in_scope
+from unionportal.accounts.scope import require_in_scope
 from unionportal.core import numbers
 
 from .models import CertificateCase, Member, MemberCard, MembershipPeriod, Organisation, OrganisationEvent, Transfer
@@ -37,11 +36,6 @@ class AlreadyMember(ValidationError):
         )
 
 
-def _require_scope(actor, organisation: Organisation) -> None:
-    if not in_scope(actor, organisation.path):
-        raise Http404
-
-
 def member_numbers(count: int) -> list[str]:
     """Reserve ``count`` member numbers: the city prefix and eight digits, never reused."""
     prefix = settings.MEMBER_NUMBER_PREFIX
@@ -54,7 +48,7 @@ def member_numbers(count: int) -> list[str]:
 @transaction.atomic
 def organisation_create(*, actor, parent: Organisation, fields: dict) -> Organisation:
     """Create a node under ``parent`` (which must be in the actor's scope)."""
-    _require_scope(actor, parent)
+    require_in_scope(actor, parent.path)
     parent = Organisation.objects.select_for_update().get(pk=parent.pk)
     if not parent.is_active:
         raise ValidationError(_("%(name)s has been deregistered; nothing can be added under it.") % {"name": parent})
@@ -70,7 +64,7 @@ def organisation_update(*, actor, organisation: Organisation, data: dict) -> lis
     A change of registered particulars of a union holding a legal-person certificate must be reported
     with a change case within 30 days: the date of the change is kept until then.
     """
-    _require_scope(actor, organisation)
+    require_in_scope(actor, organisation.path)
     node = Organisation.objects.select_for_update().get(pk=organisation.pk)
     changed = [name for name, value in data.items() if getattr(node, name) != value]
     if not changed:
@@ -95,8 +89,8 @@ def organisation_update(*, actor, organisation: Organisation, data: dict) -> lis
 @transaction.atomic
 def organisation_move(*, actor, organisation: Organisation, new_parent: Organisation) -> Organisation:
     """Move a node (and everything under it) to a new parent; members' copied paths follow in one UPDATE."""
-    _require_scope(actor, organisation)
-    _require_scope(actor, new_parent)
+    require_in_scope(actor, organisation.path)
+    require_in_scope(actor, new_parent.path)
     node = Organisation.objects.select_for_update().get(pk=organisation.pk)
     target = Organisation.objects.get(pk=new_parent.pk)
     if target.path.startswith(node.path):
@@ -125,8 +119,8 @@ def organisation_merge(*, actor, source: Organisation, target: Organisation, on:
 
     Returns how many members moved.
     """
-    _require_scope(actor, source)
-    _require_scope(actor, target)
+    require_in_scope(actor, source.path)
+    require_in_scope(actor, target.path)
     on = on or timezone.localdate()
     if source.pk == target.pk:
         raise ValidationError(_("A union cannot be merged into itself."))
@@ -159,7 +153,7 @@ def organisation_merge(*, actor, source: Organisation, target: Organisation, on:
 @transaction.atomic
 def organisation_deregister(*, actor, organisation: Organisation, reason: str, on: date | None = None) -> None:
     """Deregister a node that no longer has active members or active nodes under it."""
-    _require_scope(actor, organisation)
+    require_in_scope(actor, organisation.path)
     node = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if node.depth == 1:
         raise ValidationError(_("The city federation cannot be deregistered."))
@@ -201,7 +195,7 @@ def certificate_case_file(
     note: str = "",
 ) -> CertificateCase:
     """Record a certificate case at the counter and bring the union's certificate fields up to date."""
-    _require_scope(actor, organisation)
+    require_in_scope(actor, organisation.path)
     node = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if not node.is_union:
         raise ValidationError(_("Legal-person certificates are issued to grassroots unions."))
@@ -285,7 +279,7 @@ def member_check_new_id(id_number: str) -> str:
 @transaction.atomic
 def member_register(*, actor, organisation: Organisation, data: dict) -> Member:
     """Register a new member in a grassroots union. Sex and birth date come from the ID number."""
-    _require_scope(actor, organisation)
+    require_in_scope(actor, organisation.path)
     if not organisation.is_union or not organisation.is_active:
         raise ValidationError(_("Members join an active grassroots union."))
     id_number = member_check_new_id(data["id_number"])
@@ -313,7 +307,7 @@ def member_register(*, actor, organisation: Organisation, data: dict) -> Member:
 
 @transaction.atomic
 def member_update(*, actor, member: Member, data: dict) -> list[str]:
-    _require_scope(actor, member.organisation)
+    require_in_scope(actor, member.organisation.path)
     locked = Member.objects.select_for_update().get(pk=member.pk)
     changed = [name for name, value in data.items() if getattr(locked, name) != value]
     for name in changed:
@@ -337,7 +331,7 @@ def member_set_status(*, actor, member: Member, status: str, on: date | None = N
 
     A retired member keeps membership at the last union (the period stays open); the others end it.
     """
-    _require_scope(actor, member.organisation)
+    require_in_scope(actor, member.organisation.path)
     on = on or timezone.localdate()
     locked = Member.objects.select_for_update().get(pk=member.pk)
     if locked.status == status:
@@ -359,7 +353,7 @@ def member_set_status(*, actor, member: Member, status: str, on: date | None = N
 @transaction.atomic
 def member_card_issue(*, actor, member: Member, number: str, issued_on: date) -> MemberCard:
     """Record a service card; a card still in use is cancelled by its replacement."""
-    _require_scope(actor, member.organisation)
+    require_in_scope(actor, member.organisation.path)
     for card in MemberCard.objects.select_for_update().filter(member=member, status=MemberCard.Status.ACTIVE):
         card.status = MemberCard.Status.CANCELLED
         card.save(update_fields=["status"])
@@ -402,7 +396,7 @@ def _create_pending(**fields) -> Transfer:
 @transaction.atomic
 def transfer_send(*, actor, member: Member, to_organisation: Organisation, reason: str = "") -> Transfer:
     """The member's union sends the membership to another union, which then accepts or declines."""
-    _require_scope(actor, member.organisation)
+    require_in_scope(actor, member.organisation.path)
     locked = Member.objects.select_for_update().get(pk=member.pk)
     _check_transfer_target(locked, to_organisation)
     return _create_pending(
@@ -417,7 +411,7 @@ def transfer_request(*, actor, member: Member, to_organisation: Organisation, re
 
     The actor need not see the old union: the person came to the new union's counter in person.
     """
-    _require_scope(actor, to_organisation)
+    require_in_scope(actor, to_organisation.path)
     locked = Member.objects.select_for_update().get(pk=member.pk)
     _check_transfer_target(locked, to_organisation)
     return _create_pending(
@@ -428,7 +422,7 @@ def transfer_request(*, actor, member: Member, to_organisation: Organisation, re
 
 def _lock_pending(actor, transfer: Transfer) -> Transfer | None:
     locked = Transfer.objects.select_for_update().select_related("member").get(pk=transfer.pk)
-    _require_scope(actor, locked.deciding_organisation)
+    require_in_scope(actor, locked.deciding_organisation.path)
     return locked if locked.status == Transfer.Status.PENDING else None
 
 
@@ -469,7 +463,7 @@ def transfer_cancel(*, actor, transfer: Transfer) -> Transfer:
     """The side that started a transfer withdraws it while it is still pending."""
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
     starter = locked.to_organisation if locked.asked_by_receiver else locked.from_organisation
-    _require_scope(actor, starter)
+    require_in_scope(actor, starter.path)
     if locked.status == Transfer.Status.PENDING:
         locked.status, locked.decided_by, locked.decided_at = Transfer.Status.CANCELLED, actor, timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])

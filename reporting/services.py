@@ -22,13 +22,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.models import Organisation
-from unionportal.accounts.scope import in_scope
+from unionportal.accounts.scope import require_in_scope
 from unionportal.accounts.selectors import users_with_permission
 from unionportal.core import indicators as registry
 from unionportal.core.months import month_start, next_month, previous_month
@@ -207,11 +206,6 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _require_scope(actor, report: MonthlyReport) -> None:
-    if not in_scope(actor, report.org_path):
-        raise Http404
-
-
 def _lock(report: MonthlyReport) -> MonthlyReport:
     locked = MonthlyReport.objects.select_for_update().select_related("county").get(pk=report.pk)
     locked.current_revision = ReportRevision.objects.get(pk=locked.current_revision_id)
@@ -302,7 +296,7 @@ def report_file(
     changes nothing and says so (``already_submitted``); with different figures it is refused, so that
     nothing the city is reviewing is overwritten silently. An approved month is locked.
     """
-    _require_scope(actor, report)
+    require_in_scope(actor, report.org_path)
     if not actor.has_perm(FILE_PERM):
         raise PermissionDenied
     report = _lock(report)
@@ -392,7 +386,7 @@ def _submit(report: MonthlyReport, revision: ReportRevision, *, actor, channel) 
 
 
 def _decide_lock(actor, report) -> MonthlyReport:
-    _require_scope(actor, report)
+    require_in_scope(actor, report.org_path)
     if not actor.has_perm(APPROVE_PERM):
         raise PermissionDenied
     return _lock(report)
@@ -469,7 +463,7 @@ def report_correction_open(*, actor, report: MonthlyReport, reason: str) -> Repo
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for the correction."))
-    _require_scope(actor, report)
+    require_in_scope(actor, report.org_path)
     if not (actor.has_perm(FILE_PERM) or actor.has_perm(APPROVE_PERM)):
         raise PermissionDenied
     report = _lock(report)

@@ -4,7 +4,6 @@ import io
 
 import openpyxl
 from django.conf import settings
-from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from unionportal.accounts.audit import log_export
-from unionportal.accounts.scope import in_scope, scope_queryset
+from unionportal.accounts.scope import require_in_scope, scope_queryset
 from unionportal.core.display import mask_identifier
 from unionportal.core.sheets import safe_row
 
@@ -92,8 +91,7 @@ def member_export_queryset(*, actor, organisation: Organisation | None = None, s
     """The members ``actor`` may export: their scope, narrowed to ``organisation``'s subtree and a status."""
     members = scope_queryset(Member.objects.all(), actor)
     if organisation is not None:
-        if not in_scope(actor, organisation.path):
-            raise Http404
+        require_in_scope(actor, organisation.path)
         members = members.filter(org_path__startswith=organisation.path)
     if status:
         members = members.filter(status=status)

@@ -68,6 +68,16 @@ def in_scope(user, path: str) -> bool:
     return scope is not None and path.startswith(scope)
 
 
+def require_in_scope(actor, path: str) -> None:
+    """The one scope check of a service: the node with tree path ``path`` is in ``actor``'s subtree, or 404.
+
+    Services take objects the caller already holds; a view reached them through ``access``, but a task, an
+    import or another service may not have, so a service that writes checks again, answering as a view does.
+    """
+    if not in_scope(actor, path):
+        raise Http404
+
+
 class ScopedQuerysetMixin:
     """For class-based views (Django and DRF alike): every queryset they use is scoped."""
 
