@@ -507,7 +507,7 @@ def drive_threshold() -> int:
     return settings.DRIVE_MIN_EMPLOYEES
 
 
-def enterprise_get(*, user, pk: int) -> Enterprise:
+def access_enterprise(*, user, pk: int) -> Enterprise:
     return access(Enterprise.objects.select_related("county", "owner", "union"), user, pk=pk)
 
 

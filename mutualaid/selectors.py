@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from unionportal.accounts.scope import access, scope_queryset
 from unionportal.core import paging
 
-from .models import Claim, Policy, self_paid
+from .models import Claim, EnrolmentBatch, Policy, self_paid
 
 PAGE_SIZE = 50
 
@@ -30,11 +30,27 @@ def _with_cover(claims):
 _LIST_COLUMNS = ("number", "status", "claim_type", "due_on", "received_at", "org_path", "member__name")
 
 
-def claim_get(user, pk: int) -> Claim:
+def access_claim(user, pk: int) -> Claim:
     return access(_with_cover(Claim.objects.select_related("member__organisation", "entered_by")), user, pk=pk)
 
 
-def claim_page_get(user, pk: int) -> Claim:
+def access_batch(user, pk: int) -> EnrolmentBatch:
+    """One enrolment batch in the user's scope, with its policies in name order, or 404."""
+    return access(
+        EnrolmentBatch.objects.select_related("organisation", "plan_version__plan", "created_by").prefetch_related(
+            Prefetch("policies", Policy.objects.select_related("member", "renews").order_by("member__name", "pk"))
+        ),
+        user,
+        pk=pk,
+    )
+
+
+def access_document(claim: Claim, pk: int):
+    """One document of a claim the caller already reached through ``access_claim``, or 404."""
+    return get_object_or_404(claim.documents, pk=pk)
+
+
+def access_claim_page(user, pk: int) -> Claim:
     """A claim for its page: of the member and their union, only the names the page shows.
 
     The member and union rows have some forty columns each; loading them whole for two names was the

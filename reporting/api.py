@@ -102,7 +102,7 @@ def _report(request, county_code: str, month: str):
     first = parse_month(month)
     if first is None:
         raise Http404
-    return selectors.report_for(request.user, county_code=county_code, month=first)
+    return selectors.access_report_of_month(request.user, county_code=county_code, month=first)
 
 
 def _refusal(code: str, messages: list[str], http_status: int) -> Response:
@@ -149,6 +149,6 @@ def county_report(request, county_code: str, month: str):
         if status_before == ReportRevision.Status.SUBMITTED:
             return _refusal("already_submitted", exc.messages, status.HTTP_409_CONFLICT)
         return _refusal("invalid", exc.messages, status.HTTP_400_BAD_REQUEST)
-    report = selectors.report_access(request.user, report.pk)
+    report = selectors.access_report(request.user, report.pk)
     body = _body(report, warnings=result.warnings, already_submitted=result.already_submitted)
     return Response(ReportSerializer(body).data)

@@ -1,6 +1,6 @@
 """Reads on the monthly figures.
 
-Scoped reads (``reports_for_month``, ``report_access``) are what pages and the API show a user. The unscoped
+Scoped reads (``reports_for_month``, ``access_report``) are what pages and the API show a user. The unscoped
 ones (``approved_values``, ``approved_series``, ``filing_status``) are the interface for the city-wide ranking,
 bulletin and dashboards: they read only **approved** revisions (the month's figures of record), and a caller
 that shows them to a county user narrows them to that county itself.
@@ -32,12 +32,12 @@ def report_months(user, *, limit: int = 24) -> list[date]:
     return list(months.order_by("-month")[:limit])
 
 
-def report_access(user, pk: int) -> MonthlyReport:
+def access_report(user, pk: int) -> MonthlyReport:
     """One report in the user's scope, or 404."""
     return access(MonthlyReport.objects.select_related("county", "current_revision", "approved_revision"), user, pk=pk)
 
 
-def report_for(user, *, county_code: str, month: date) -> MonthlyReport:
+def access_report_of_month(user, *, county_code: str, month: date) -> MonthlyReport:
     """A county's report for a month, by the county's code (the API's way in); 404 outside the scope."""
     return access(
         MonthlyReport.objects.select_related("county", "current_revision"),

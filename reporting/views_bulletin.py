@@ -16,9 +16,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from members import selectors as member_selectors
 from members.models import Organisation
 from unionportal.accounts import audit
-from unionportal.accounts.scope import WHOLE_TREE, access, user_scope_path
+from unionportal.accounts.scope import WHOLE_TREE, user_scope_path
 from unionportal.core.feedback import attempt
 from unionportal.core.months import add_months, parse_month, previous_month
 
@@ -211,7 +212,7 @@ def _dashboard_target(request, code: str):
         if not _sees_city(request.user):
             raise Http404
         return None, until, dashboards.city_dashboard(until)
-    county = access(Organisation.objects.filter(kind=Organisation.Kind.COUNTY), request.user, code=code)
+    county = member_selectors.access_county(request.user, code)
     return county, until, dashboards.county_dashboard(county, until)
 
 

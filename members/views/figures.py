@@ -13,7 +13,7 @@ from ..figures import membership_figures
 @permission_required("members.view_member", raise_exception=True)
 def figures(request):
     roots = list(selectors.organisation_roots_for(request.user))
-    area = selectors.organisation_get(request.user, int(request.GET["org"])) if request.GET.get(
+    area = selectors.access_organisation(request.user, int(request.GET["org"])) if request.GET.get(
         "org", ""
     ).isdigit() else roots[0] if roots else None  # fmt: skip
     today = timezone.localdate()

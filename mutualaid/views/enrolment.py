@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,13 +21,13 @@ from django.views.decorators.http import require_POST
 from members import selectors as member_selectors
 from members.models import Member
 from members.validators import validate_id_number
-from unionportal.accounts.scope import access, scope_queryset
+from unionportal.accounts.scope import scope_queryset
 from unionportal.core import paging
 from unionportal.core.display import mask_identifier
 from unionportal.core.feedback import report_refusal
 from unionportal.core.sheets import TOO_LARGE, UNREADABLE, Limits, SheetRefused, read_xlsx
 
-from .. import renewal, services
+from .. import renewal, selectors, services
 from ..models import EnrolmentBatch, Plan, Policy
 
 PAGE_SIZE = 50
@@ -242,20 +241,10 @@ def batch_create(request):
     )
 
 
-def _batch_get(user, pk):
-    return access(
-        EnrolmentBatch.objects.select_related("organisation", "plan_version__plan", "created_by").prefetch_related(
-            Prefetch("policies", Policy.objects.select_related("member", "renews").order_by("member__name", "pk"))
-        ),
-        user,
-        pk=pk,
-    )
-
-
 @login_required
 @permission_required("mutualaid.view_enrolmentbatch", raise_exception=True)
 def batch_detail(request, pk):
-    batch = _batch_get(request.user, pk)
+    batch = selectors.access_batch(request.user, pk)
     policies = list(batch.policies.all())
     can_pay = batch.status == EnrolmentBatch.Status.SUBMITTED and request.user.has_perm("mutualaid.add_enrolmentbatch")
     return render(
@@ -276,7 +265,7 @@ def batch_detail(request, pk):
 @require_POST
 def batch_pay(request, pk):
     """Record the payment. A second submit finds the batch paid and changes nothing (the service says so)."""
-    batch = _batch_get(request.user, pk)
+    batch = selectors.access_batch(request.user, pk)
     form = PaymentForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -312,7 +301,7 @@ def renewal_sheet(request):
     union_pk = request.GET.get("union", "")
     if not union_pk.isdigit():
         raise Http404
-    union = member_selectors.organisation_get(request.user, int(union_pk))
+    union = member_selectors.access_organisation(request.user, int(union_pk))
     days = request.GET.get("days", "")
     days = int(days) if days.isdigit() else renewal.reminder_days()
     if not 1 <= days <= MAX_SHEET_DAYS:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from unionportal.core import paging
 
 from . import services
-from .audit import ACTION_LABELS, audit_entries_for
+from .audit import ACTION_LABELS, access_audit_entry, audit_entries_for
 from .forms import AuditFilter, LoginForm, TokenForm
 from .roles import role_label
 from .security import requires_two_factor, safe_next
@@ -150,7 +150,7 @@ def audit_list(request):
 @login_required
 @permission_required("accounts.view_audit_log", raise_exception=True)
 def audit_detail(request, pk):
-    entry = get_object_or_404(audit_entries_for(request.user), pk=pk)
+    entry = access_audit_entry(request.user, pk)
     entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
     return render(request, "accounts/audit_detail.html", {"entry": entry})
 
