@@ -51,11 +51,6 @@ def unions_for(user):
 # --- Members ---------------------------------------------------------------------------------------
 
 
-def access_county(user, code: str) -> Organisation:
-    """A county federation in the user's scope, by its code, or 404."""
-    return access(Organisation.objects.filter(kind=Organisation.Kind.COUNTY), user, code=code)
-
-
 def access_roster_import(user, pk: int) -> RosterImport:
     """One roster upload of a union in the user's scope, or 404."""
     return access(RosterImport.objects.select_related("organisation", "uploaded_by"), user, pk=pk)

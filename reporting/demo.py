@@ -100,7 +100,7 @@ def _backdate(report: MonthlyReport, *, submitted_on, decided_on=None) -> None:
     if decided_on:
         revisions.exclude(decided_at=None).update(decided_at=_aware(decided_on, 15))
     events = report.events.all()
-    events.filter(kind=ReportEvent.Kind.PREFILLED).update(created_at=_aware(report.month + timedelta(days=32), 1))
+    events.filter(kind=ReportEvent.Kind.PREFILLED).update(created_at=_aware(next_month(report.month), 1))
     events.filter(kind__in=["saved", "submitted", "resubmitted"]).update(created_at=_aware(submitted_on))
     events.filter(kind__in=["approved", "returned", "correction"]).update(
         created_at=_aware(decided_on or submitted_on, 15)

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db.models import F, Prefetch, QuerySet
 
+from members.models import Organisation
 from unionportal.accounts.scope import access, scope_queryset
 from unionportal.core.months import month_start, months_until
 
@@ -30,6 +31,11 @@ def report_months(user, *, limit: int = 24) -> list[date]:
     """The months that have reports in the user's scope, latest first."""
     months = scope_queryset(MonthlyReport.objects.all(), user).values_list("month", flat=True).distinct()
     return list(months.order_by("-month")[:limit])
+
+
+def access_county(user, code: str) -> Organisation:
+    """A county federation in the user's scope, by its code (the dashboards' way in), or 404."""
+    return access(Organisation.objects.filter(kind=Organisation.Kind.COUNTY), user, code=code)
 
 
 def access_report(user, pk: int) -> MonthlyReport:

@@ -16,14 +16,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members import selectors as member_selectors
 from members.models import Organisation
 from unionportal.accounts import audit
 from unionportal.accounts.scope import WHOLE_TREE, user_scope_path
 from unionportal.core.feedback import attempt
 from unionportal.core.months import add_months, parse_month, previous_month
 
-from . import bulletin_files, dashboards, ranking_services
+from . import bulletin_files, dashboards, ranking_services, selectors
 from .bulletin import bulletin_data, counties
 from .figures import display, month_label
 from .models import Bulletin, MonthlyReport, Target
@@ -212,7 +211,7 @@ def _dashboard_target(request, code: str):
         if not _sees_city(request.user):
             raise Http404
         return None, until, dashboards.city_dashboard(until)
-    county = member_selectors.access_county(request.user, code)
+    county = selectors.access_county(request.user, code)
     return county, until, dashboards.county_dashboard(county, until)
 
 
