@@ -5,6 +5,8 @@ import io
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from members import roster as rosters
 from reporting import dashboards
@@ -64,3 +66,14 @@ def test_member_export_neutralises_every_text_field(tree):
     assert {cell.value for cell in cells} >= {"'" + ATTACK, "'@work"}
     for cell in cells:
         assert_inert(cell)
+
+
+@given(st.text(max_size=30))
+def test_no_written_text_can_start_a_formula_and_quoting_only_adds_the_apostrophe(text):
+    written = sheets.safe(text)
+
+    assert written == text or written == "'" + text
+    if written == text and text[:1] in "-+":
+        float(text.replace(",", "").rstrip("%") or "0")  # only a plain number keeps its sign in front
+    else:
+        assert not written.startswith(("=", "@", "\t", "\r"))
