@@ -42,6 +42,7 @@ from django.db import connection, transaction  # noqa: E402
 from bench._http import machine  # noqa: E402
 from reporting import services  # noqa: E402
 from unionportal.core import indicators  # noqa: E402
+from unionportal.core.months import next_month  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "reporting.md"
 TARGET = 2.0
@@ -87,10 +88,6 @@ SQL = {
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
 def sql_figures(month: date) -> dict[str, dict[str, object]]:

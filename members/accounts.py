@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from unionportal.core.ratelimit import Limit, allow
 from unionportal.notifications import notice_enqueue, register_kind
-from unionportal.org.scope import in_scope
+from unionportal.org.scope import require_in_scope
 
 from .backends import member_account_for
 from .models import AccountCode, Member
@@ -141,7 +141,8 @@ def account_code_issue(*, actor, member: Member) -> str:
     Earlier unused counter codes of the member stop working. The code row is audited (who issued it, when),
     which is how a reset by the counter stays in the audit trail.
     """
-    if not in_scope(actor, member.org_path) or not actor.has_perm("members.change_member"):
+    require_in_scope(actor, member.org_path)
+    if not actor.has_perm("members.change_member"):
         raise Http404
     return _issue(member=member, purpose=AccountCode.Purpose.COUNTER, actor=actor)[0]
 

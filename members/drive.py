@@ -11,7 +11,6 @@ Services (writes) take the acting user as ``actor`` and keyword-only arguments, 
 auditlog; the selectors below are the only scoped reads the drive pages use.
 """
 
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,8 +25,9 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
+from unionportal.accounts.selectors import users_with_permission
+from unionportal.core.sheets import UNREADABLE, Limits, SheetRefused, map_headings, read_xlsx
 from unionportal.org import services as org_services
 from unionportal.org.models import Organisation
 from unionportal.org.scope import access, in_scope, scope_queryset
@@ -203,20 +203,25 @@ def _save_rows(*, actor, parsed: dict[str, tuple[int, dict]], header: dict, resu
     result.created = len(new)
 
 
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_COLUMNS = 60  # the departments' lists carry extra columns, which are read past
+
+
 def _read_sheet(file) -> tuple[dict[str, int], list[_Row]]:
     """The header (column name → index) and the non-empty data rows of the workbook's first sheet."""
-    unreadable = ValidationError(
-        _("The file could not be read as an Excel workbook (.xlsx). Fill in the template and upload it again.")
-    )
+    limits = Limits(max_bytes=MAX_UPLOAD_BYTES, max_rows=import_max_rows(), max_columns=MAX_COLUMNS)
     try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise unreadable from None
-    try:
-        values = workbook.worksheets[0].iter_rows(values_only=True)
-        header = _read_header(next(values, ()))
+        values = read_xlsx(file, limits).rows()
+        header = map_headings(
+            next(values, (1, ()))[1],
+            {name: name for name in HEADERS},
+            required=REQUIRED_HEADERS,
+            missing_message=_(
+                "The first row must name the columns; missing: %(columns)s. Download the template to see them."
+            ),
+        )
         rows = []
-        for number, cells in enumerate(values, start=2):
+        for number, cells in values:
             if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
                 continue
             if len(rows) >= import_max_rows():
@@ -225,26 +230,13 @@ def _read_sheet(file) -> tuple[dict[str, int], list[_Row]]:
                     % {"n": import_max_rows()}
                 )
             rows.append(_Row(number=number, values={name: _cell(cells, index) for name, index in header.items()}))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise unreadable from None
-    finally:
-        workbook.close()
+    except SheetRefused as refused:
+        if refused.code == UNREADABLE:
+            raise ValidationError(
+                _("The file could not be read as an Excel workbook (.xlsx). Fill in the template and upload it again.")
+            ) from None
+        raise ValidationError(refused.message) from None
     return header, rows
-
-
-def _read_header(cells) -> dict[str, int]:
-    header = {}
-    for index, cell in enumerate(cells):
-        name = "".join(str(cell).split()) if cell is not None else ""
-        if name in HEADERS and name not in header:
-            header[name] = index
-    missing = [name for name in REQUIRED_HEADERS if name not in header]
-    if missing:
-        raise ValidationError(
-            _("The first row must name the columns; missing: %(columns)s. Download the template to see them.")
-            % {"columns": "、".join(missing)}
-        )
-    return header
 
 
 def _cell(cells, index: int):
@@ -516,7 +508,7 @@ def drive_threshold() -> int:
     return settings.DRIVE_MIN_EMPLOYEES
 
 
-def enterprise_get(*, user, pk: int) -> Enterprise:
+def access_enterprise(*, user, pk: int) -> Enterprise:
     return access(Enterprise.objects.select_related("county", "owner", "union"), user, pk=pk)
 
 
@@ -555,19 +547,9 @@ def drive_owners(*, user) -> QuerySet:
 
 def drive_owner_candidates(*, enterprise: Enterprise) -> QuerySet:
     """Active users of the enterprise's county subtree who may work the ledger."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, organisation__path__startswith=enterprise.county.path)
-        .filter(
-            Q(is_superuser=True)
-            | Q(
-                groups__permissions__codename="change_enterprise",
-                groups__permissions__content_type__app_label="members",
-            )
-        )
-        .distinct()
-        .order_by("username")
-    )
+    return users_with_permission(
+        "members.change_enterprise", at_path=enterprise.county.path, below=True, superusers=True
+    ).order_by("username")
 
 
 def parent_choices(*, actor, enterprise: Enterprise) -> QuerySet:

@@ -10,6 +10,7 @@ from datetime import date
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
 
+from unionportal.core.months import add_months, month_bounds
 from unionportal.org.models import Organisation
 from unionportal.org.paths import county_path_length
 from unionportal.org.scope import scope_queryset
@@ -61,7 +62,7 @@ def county_month_counts(month: date) -> dict[str, dict[str, int]]:
     grassroots unions founded in the month (``founded_on``, else the day the node was created) from one
     grouped query on the tree.
     """
-    start, end = _month_bounds(month)
+    start, end = month_bounds(month)
     counts: dict[str, dict[str, int]] = {}
     joined = (
         Member.objects.filter(joined_on__gte=start, joined_on__lt=end)
@@ -91,18 +92,12 @@ def county_month_counts(month: date) -> dict[str, dict[str, int]]:
     return counts
 
 
-def _month_bounds(month: date) -> tuple[date, date]:
-    start = month.replace(day=1)
-    end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-    return start, end
-
-
 def membership_figures(user, *, area: Organisation, month: date) -> Figures:
     """Figures for each node directly under ``area`` (the counties, for the city) and their total."""
     children = list(scope_queryset(Organisation.objects.get_children(area), user).exclude(kind=Organisation.Kind.GROUP))
     width = len(area.path) + Organisation.steplen
     by_prefix = {child.path: AreaFigures(child) for child in children}
-    start, end = _month_bounds(month)
+    start, end = month_bounds(month)
 
     members = scope_queryset(Member.objects.filter(org_path__startswith=area.path), user)
     active = Q(status__in=[Member.Status.ACTIVE, Member.Status.RETIRED])
@@ -146,9 +141,7 @@ def membership_figures(user, *, area: Organisation, month: date) -> Figures:
 
 def members_over_time(members, *, until: date, months: int = 24) -> list[tuple[date, int]]:
     """Members at the end of each of the last ``months`` months: joins minus endings, accumulated."""
-    first = until
-    for _ in range(months - 1):
-        first = (first.replace(day=1) - date.resolution).replace(day=1)
+    first = add_months(until, 1 - months)
     joined = dict(
         members.annotate(m=TruncMonth("joined_on")).values("m").annotate(n=Count("pk")).order_by().values_list("m", "n")
     )
@@ -165,5 +158,5 @@ def members_over_time(members, *, until: date, months: int = 24) -> list[tuple[d
     while month <= until:
         running += joined.get(month, 0) - ended.get(month, 0)
         series.append((month, running))
-        month = _month_bounds(month)[1]
+        month = month_bounds(month)[1]
     return series

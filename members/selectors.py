@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
+from unionportal.core import paging
 from unionportal.org.models import Organisation
-from unionportal.org.scope import access, scope_q, scope_queryset, user_scope_path
+from unionportal.org.scope import access, in_scope, scope_q, scope_queryset, user_scope_path
 
-from .models import Member, Transfer
+from .models import Member, RosterImport, Transfer
 from .validators import normalise_id_number, validate_id_number
 
 PAGE_SIZE = 50
@@ -31,7 +34,7 @@ def organisation_roots_for(user):
     return Organisation.objects.get_root_nodes()
 
 
-def organisation_get(user, pk: int) -> Organisation:
+def access_organisation(user, pk: int) -> Organisation:
     return access(Organisation, user, pk=pk)
 
 
@@ -49,7 +52,23 @@ def unions_for(user):
 # --- Members ---------------------------------------------------------------------------------------
 
 
-def member_get(user, pk: int) -> Member:
+def access_roster_import(user, pk: int) -> RosterImport:
+    """One roster upload of a union in the user's scope, or 404."""
+    return access(RosterImport.objects.select_related("organisation", "uploaded_by"), user, pk=pk)
+
+
+def access_transfer(user, pk: int) -> Transfer:
+    """A transfer either side of which is in the user's scope, or 404.
+
+    Either side may look; only the deciding side may decide (the service checks that again).
+    """
+    transfer = get_object_or_404(Transfer.objects.select_related("from_organisation", "to_organisation"), pk=pk)
+    if not any(in_scope(user, org.path) for org in (transfer.from_organisation, transfer.to_organisation)):
+        raise Http404
+    return transfer
+
+
+def access_member(user, pk: int) -> Member:
     # With the member's own online account, if any (a reverse one-to-one: one join, no extra query).
     return access(Member.objects.select_related("organisation", "account"), user, pk=pk)
 
@@ -116,15 +135,7 @@ def member_page(user, *, organisation: Organisation | None = None, status: str =
         members = members.filter(org_path__startswith=organisation.path)
     if status:
         members = members.filter(status=status)
-    cursor = parse_cursor(after)
-    if cursor:
-        # A row-value comparison, which Django's ORM cannot spell; it keeps the scan on the index.
-        members = members.extra(  # noqa: S610 - constant SQL, values passed as parameters
-            where=['("members_member"."org_path", "members_member"."id") > (%s, %s)'], params=cursor
-        )
-    rows = list(members.order_by("org_path", "id")[: PAGE_SIZE + 1])
-    has_more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows, has_more = paging.first_rows(paging.after_key(members, ("org_path", "id"), parse_cursor(after)), PAGE_SIZE)
     return MemberPage(rows, f"{rows[-1].org_path}.{rows[-1].pk}" if has_more else "")
 
 

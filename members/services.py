@@ -10,13 +10,12 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionportal.core import numbers
 from unionportal.org.models import Organisation
-from unionportal.org.scope import in_scope
+from unionportal.org.scope import require_in_scope
 
 from .models import CertificateCase, Member, MemberCard, MembershipPeriod, Transfer
 from .validators import birth_date_from_id, sex_from_id, validate_id_number
@@ -34,11 +33,6 @@ class AlreadyMember(ValidationError):
             code="already_member",
             params={"name": member.name, "union": member.organisation.name, "number": member.member_number},
         )
-
-
-def _require_scope(actor, organisation: Organisation) -> None:
-    if not in_scope(actor, organisation.path):
-        raise Http404
 
 
 def member_numbers(count: int) -> list[str]:
@@ -91,7 +85,7 @@ def certificate_case_file(
     note: str = "",
 ) -> CertificateCase:
     """Record a certificate case at the counter and bring the union's certificate fields up to date."""
-    _require_scope(actor, organisation)
+    require_in_scope(actor, organisation.path)
     node = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if not node.is_union:
         raise ValidationError(_("Legal-person certificates are issued to grassroots unions."))
@@ -175,7 +169,7 @@ def member_check_new_id(id_number: str) -> str:
 @transaction.atomic
 def member_register(*, actor, organisation: Organisation, data: dict) -> Member:
     """Register a new member in a grassroots union. Sex and birth date come from the ID number."""
-    _require_scope(actor, organisation)
+    require_in_scope(actor, organisation.path)
     if not organisation.is_union or not organisation.is_active:
         raise ValidationError(_("Members join an active grassroots union."))
     id_number = member_check_new_id(data["id_number"])
@@ -203,7 +197,7 @@ def member_register(*, actor, organisation: Organisation, data: dict) -> Member:
 
 @transaction.atomic
 def member_update(*, actor, member: Member, data: dict) -> list[str]:
-    _require_scope(actor, member.organisation)
+    require_in_scope(actor, member.organisation.path)
     locked = Member.objects.select_for_update().get(pk=member.pk)
     changed = [name for name, value in data.items() if getattr(locked, name) != value]
     for name in changed:
@@ -227,7 +221,7 @@ def member_set_status(*, actor, member: Member, status: str, on: date | None = N
 
     A retired member keeps membership at the last union (the period stays open); the others end it.
     """
-    _require_scope(actor, member.organisation)
+    require_in_scope(actor, member.organisation.path)
     on = on or timezone.localdate()
     locked = Member.objects.select_for_update().get(pk=member.pk)
     if locked.status == status:
@@ -249,7 +243,7 @@ def member_set_status(*, actor, member: Member, status: str, on: date | None = N
 @transaction.atomic
 def member_card_issue(*, actor, member: Member, number: str, issued_on: date) -> MemberCard:
     """Record a service card; a card still in use is cancelled by its replacement."""
-    _require_scope(actor, member.organisation)
+    require_in_scope(actor, member.organisation.path)
     for card in MemberCard.objects.select_for_update().filter(member=member, status=MemberCard.Status.ACTIVE):
         card.status = MemberCard.Status.CANCELLED
         card.save(update_fields=["status"])
@@ -292,7 +286,7 @@ def _create_pending(**fields) -> Transfer:
 @transaction.atomic
 def transfer_send(*, actor, member: Member, to_organisation: Organisation, reason: str = "") -> Transfer:
     """The member's union sends the membership to another union, which then accepts or declines."""
-    _require_scope(actor, member.organisation)
+    require_in_scope(actor, member.organisation.path)
     locked = Member.objects.select_for_update().get(pk=member.pk)
     _check_transfer_target(locked, to_organisation)
     return _create_pending(
@@ -307,7 +301,7 @@ def transfer_request(*, actor, member: Member, to_organisation: Organisation, re
 
     The actor need not see the old union: the person came to the new union's counter in person.
     """
-    _require_scope(actor, to_organisation)
+    require_in_scope(actor, to_organisation.path)
     locked = Member.objects.select_for_update().get(pk=member.pk)
     _check_transfer_target(locked, to_organisation)
     return _create_pending(
@@ -318,7 +312,7 @@ def transfer_request(*, actor, member: Member, to_organisation: Organisation, re
 
 def _lock_pending(actor, transfer: Transfer) -> Transfer | None:
     locked = Transfer.objects.select_for_update().select_related("member").get(pk=transfer.pk)
-    _require_scope(actor, locked.deciding_organisation)
+    require_in_scope(actor, locked.deciding_organisation.path)
     return locked if locked.status == Transfer.Status.PENDING else None
 
 
@@ -359,7 +353,7 @@ def transfer_cancel(*, actor, transfer: Transfer) -> Transfer:
     """The side that started a transfer withdraws it while it is still pending."""
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
     starter = locked.to_organisation if locked.asked_by_receiver else locked.from_organisation
-    _require_scope(actor, starter)
+    require_in_scope(actor, starter.path)
     if locked.status == Transfer.Status.PENDING:
         locked.status, locked.decided_by, locked.decided_at = Transfer.Status.CANCELLED, actor, timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])

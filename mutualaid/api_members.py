@@ -14,6 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from members.accounts import own_member
+from unionportal.core import paging
 from unionportal.core.api_errors import ErrorSerializer
 
 from . import benefit, mine, selectors
@@ -173,15 +174,10 @@ def _error(code: str, message: str, http_status: int) -> Response:
 def my_claims(request):
     """The signed-in member's claims, newest first, 20 at a time."""
     member = own_member(request.user)
-    raw = request.query_params.get("offset", "0")
-    offset = int(raw) if raw.isdigit() and len(raw) < 9 else 0
-    rows = selectors.my_claims(member, limit=MY_PAGE + 1, offset=offset)
-    return Response(
-        {
-            "results": ClaimSummarySerializer(rows[:MY_PAGE], many=True).data,
-            "next_offset": offset + MY_PAGE if len(rows) > MY_PAGE else None,
-        }
-    )
+    # The documented contract pages by offset (?offset=, next_offset); a member has a few dozen claims at most.
+    offset = paging.offset_param(request.query_params.get("offset"))
+    rows, next_offset = paging.offset_page(selectors.my_claims_queryset(member), offset=offset, size=MY_PAGE)
+    return Response({"results": ClaimSummarySerializer(rows, many=True).data, "next_offset": next_offset})
 
 
 @extend_schema(responses={200: ClaimDetailSerializer, 404: ErrorSerializer})

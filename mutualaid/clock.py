@@ -9,12 +9,11 @@ claim, step, recipient and due date, so running the scan twice, or on two worker
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.accounts.selectors import users_with_permission, users_with_role
 from unionportal.notifications import notice_enqueue, register_kind
 from unionportal.org.paths import city_path, county_path
 
@@ -55,23 +54,16 @@ class _People:
         """Who holds the claim now: users with the step's permission in the claim's county (else the city)."""
         key = ("holders", claim.status, county_path(claim.org_path))
         if key not in self._cache:
-            perm = STEP_PERMISSION[claim.status]
-            app = STEP_APP.get(claim.status, "mutualaid")
-            users = get_user_model().objects.filter(is_active=True).filter(
-                Q(groups__permissions__codename=perm, groups__permissions__content_type__app_label=app)
-                | Q(user_permissions__codename=perm, user_permissions__content_type__app_label=app)
-            ).distinct()  # fmt: skip
-            self._cache[key] = list(users.filter(organisation__path=key[2])) or list(
-                users.filter(organisation__depth=1)
+            perm = f"{STEP_APP.get(claim.status, 'mutualaid')}.{STEP_PERMISSION[claim.status]}"
+            self._cache[key] = list(users_with_permission(perm, at_path=key[2])) or list(
+                users_with_permission(perm).filter(organisation__depth=1)
             )
         return self._cache[key]
 
     def staff_at(self, path: str, role: str) -> list:
         key = ("staff", path, role)
         if key not in self._cache:
-            self._cache[key] = list(
-                get_user_model().objects.filter(is_active=True, organisation__path=path, groups__name=role)
-            )
+            self._cache[key] = list(users_with_role(role, at_path=path))
         return self._cache[key]
 
 

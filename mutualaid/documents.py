@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from unionportal.org.scope import require_in_scope
+
 from .models import Claim, ClaimDocument, Material
-from .services import _require_scope
 
 # What a scanner or a phone produces; the first bytes decide, not the file name.
 SIGNATURES = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
@@ -18,7 +19,7 @@ def sniff(head: bytes) -> str | None:
 
 @transaction.atomic
 def claim_document_add(*, actor, claim: Claim, material: str, upload) -> ClaimDocument:
-    _require_scope(actor, claim.org_path)
+    require_in_scope(actor, claim.org_path)
     if material not in Material.values:
         raise ValidationError(_("Choose which material the file is."))
     if upload.size > settings.CLAIM_DOCUMENT_MAX_BYTES:

@@ -34,6 +34,7 @@ from django.db.models import Count, DateField, DurationField, ExpressionWrapper,
 from django.db.models.functions import Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
+from unionportal.core.months import add_months, month_start, next_month
 from unionportal.org.models import Organisation
 from unionportal.org.paths import COUNTY_DEPTH, county_path, county_path_length
 from unionportal.org.scope import scope_queryset, user_scope_path
@@ -44,14 +45,6 @@ CODES = ("enrolments", "premiums", "claims_paid", "amount_paid", "on_time_rate",
 COUNTY_WIDTH = county_path_length()
 ZERO = Decimal("0.00")
 TENTH = Decimal("0.1")
-
-
-def month_start(year: int, month: int) -> date:
-    return date(year, month, 1)
-
-
-def next_month(day: date) -> date:
-    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
 def year_before(day: date) -> date:
@@ -163,7 +156,7 @@ def county_month_figures(county: Organisation, year: int, month: int) -> dict[st
     For the reporting app, which calls it for the county a report belongs to; year on year is the same call
     a year earlier, compared with ``yoy_change``.
     """
-    start = month_start(year, month)
+    start = date(year, month, 1)
     if county.depth == COUNTY_DEPTH:  # what was paid in the county, wherever its unions are now
         policies = Policy.objects.filter(batch__counted_in_county=county)
         claims = Claim.objects.filter(counted_in_county=county)
@@ -180,7 +173,7 @@ def county_month_tallies(month: date) -> dict[str, Tally]:
 
     The same two grouped queries as the figures page (covers, paid claims), plus ``claims_accepted``.
     """
-    start = month.replace(day=1)
+    start = month_start(month)
     tallies = _tallies(Policy.objects.all(), Claim.objects.all(), width=None, months=[start])
     return {prefix: tally for (prefix, _month), tally in tallies.items()}
 
@@ -193,7 +186,7 @@ def claims_accepted_by_county(month: date) -> dict[str, int]:
     the county of the scope path: acceptance records no county of its own, so after a union moves its accepted
     claims of past months count in its new county (an approved report keeps the figures it was approved with).
     """
-    start = month.replace(day=1)
+    start = month_start(month)
     zone = timezone.get_current_timezone()
     since = datetime.combine(start, time.min, tzinfo=zone)
     until = datetime.combine(next_month(start), time.min, tzinfo=zone)
@@ -253,7 +246,7 @@ def scoped_month_figures(user, *, year: int, month: int) -> MonthFigures:
     Only rows in the user's subtree are counted: a union officer's county row holds that union's figures.
     Two grouped queries (covers, claims) for all counties and both months, one for the chart, one for counties.
     """
-    start = month_start(year, month)
+    start = date(year, month, 1)
     earlier = year_before(start)
     path = user_scope_path(user)
     if path is not None and len(path) <= COUNTY_WIDTH:
@@ -277,9 +270,7 @@ def scoped_month_figures(user, *, year: int, month: int) -> MonthFigures:
 
 def amounts_paid_series(claims: QuerySet, *, until: date, months: int = 24) -> list[tuple[date, Decimal]]:
     """理赔金额 per month for the ``months`` months ending with ``until``'s month (zero where nothing was paid)."""
-    first = until.replace(day=1)
-    for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
+    first = add_months(until, 1 - months)
     amounts = dict(
         claims.filter(status=Claim.Status.PAID, paid_on__gte=first, paid_on__lt=next_month(until))
         .annotate(month=TruncMonth("paid_on", output_field=DateField()))

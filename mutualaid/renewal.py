@@ -13,11 +13,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.accounts.selectors import users_with_role
 from unionportal.notifications import notice_enqueue, register_kind
 from unionportal.org.models import Organisation
 
@@ -89,11 +89,7 @@ def renewal_reminders_send(*, today: date | None = None) -> RenewalScanResult:
                 member_ref=member, organisation=policy.org_path,
             )  # fmt: skip
         result.members += 1
-    officers = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name="union_officer", organisation_id__in=list(unions))
-        .distinct()
-    )
+    officers = users_with_role("union_officer").filter(organisation_id__in=list(unions))
     by_union = defaultdict(list)
     for officer in officers:
         by_union[officer.organisation_id].append(officer)

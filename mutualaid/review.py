@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unionportal.org.paths import county_of
+from unionportal.org.scope import require_in_scope
 
 from . import benefit, notices, payouts
 from .models import Claim, Material, Plan, PlanVersion, Policy, material_labels
-from .services import _event, _require_scope, period_used
+from .services import _event, period_used
 
 ASSESSABLE = (Claim.Status.ACCEPTED,)
 DECIDABLE = (Claim.Status.RECEIVED, Claim.Status.RETURNED, Claim.Status.ACCEPTED, Claim.Status.ASSESSED)
@@ -82,7 +83,7 @@ def estimate(*, policy: Policy, settlement: benefit.Settlement, days: int = 0) -
 
 
 def _lock(actor, claim: Claim) -> Claim:
-    _require_scope(actor, claim.org_path)
+    require_in_scope(actor, claim.org_path)
     return Claim.objects.select_for_update().select_related("policy__plan_version__plan").get(pk=claim.pk)
 
 

@@ -28,13 +28,13 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from decimal import ROUND_HALF_UP, Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
 from members.models import Member
 from unionportal.core import numbers
+from unionportal.core.months import after_term
 from unionportal.core.scale import generator
 from unionportal.org.models import Organisation
 from unionportal.org.paths import COUNTY_DEPTH
@@ -280,7 +280,7 @@ def add_enrolments(
                     if renewal and previous_end >= paid_on
                     else paid_on + timedelta(days=1)
                 )
-                ends = starts + relativedelta(months=version.term_months) - timedelta(days=1)
+                ends = after_term(starts, version.term_months) - timedelta(days=1)
                 waiting = starts if renewal else starts + timedelta(days=version.waiting_days)
                 pk = next(policy_ids)
                 policies.append((pk, member_id, batch_id, version.pk, org_path, shares, premium, starts, ends,

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from unionportal.core import paging
 from unionportal.org.scope import access, scope_queryset
 
-from .models import Claim, Policy, self_paid
+from .models import Claim, EnrolmentBatch, Policy, self_paid
 
 PAGE_SIZE = 50
 
@@ -29,11 +30,27 @@ def _with_cover(claims):
 _LIST_COLUMNS = ("number", "status", "claim_type", "due_on", "received_at", "org_path", "member__name")
 
 
-def claim_get(user, pk: int) -> Claim:
+def access_claim(user, pk: int) -> Claim:
     return access(_with_cover(Claim.objects.select_related("member__organisation", "entered_by")), user, pk=pk)
 
 
-def claim_page_get(user, pk: int) -> Claim:
+def access_batch(user, pk: int) -> EnrolmentBatch:
+    """One enrolment batch in the user's scope, with its policies in name order, or 404."""
+    return access(
+        EnrolmentBatch.objects.select_related("organisation", "plan_version__plan", "created_by").prefetch_related(
+            Prefetch("policies", Policy.objects.select_related("member", "renews").order_by("member__name", "pk"))
+        ),
+        user,
+        pk=pk,
+    )
+
+
+def access_document(claim: Claim, pk: int):
+    """One document of a claim the caller already reached through ``access_claim``, or 404."""
+    return get_object_or_404(claim.documents, pk=pk)
+
+
+def access_claim_page(user, pk: int) -> Claim:
     """A claim for its page: of the member and their union, only the names the page shows.
 
     The member and union rows have some forty columns each; loading them whole for two names was the
@@ -51,10 +68,8 @@ def claims_page(user, *, status: str = "", before: int | None = None) -> tuple[l
     claims = scope_queryset(Claim.objects.select_related("member").only(*_LIST_COLUMNS), user)
     if status:
         claims = claims.filter(status=status)
-    if before:
-        claims = claims.filter(pk__lt=before)
-    rows = list(claims.order_by("-pk")[: PAGE_SIZE + 1])
-    return rows[:PAGE_SIZE], rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    page = paging.newest_first(claims, before=before, size=PAGE_SIZE)
+    return page.rows, page.next_before
 
 
 def covers_of(member):
@@ -103,13 +118,15 @@ def queue(user, *, status: str, limit: int = 50) -> list[QueueRow]:
 # --- A member's own claims and cover (member accounts: the member, never a scope) -------------------
 
 
-def my_claims(member, *, limit: int = PAGE_SIZE, offset: int = 0):
+def my_claims_queryset(member) -> QuerySet[Claim]:
     """The member's claims, newest first: one indexed query whatever the city's size."""
-    return list(
-        Claim.objects.filter(member=member)
-        .select_related("policy__plan_version__plan")
-        .order_by("-received_at", "-pk")[offset : offset + limit]
+    return (
+        Claim.objects.filter(member=member).select_related("policy__plan_version__plan").order_by("-received_at", "-pk")
     )
+
+
+def my_claims(member, *, limit: int = PAGE_SIZE, offset: int = 0):
+    return paging.offset_page(my_claims_queryset(member), offset=offset, size=limit)[0]
 
 
 def my_claim_get(member, number: str) -> Claim:

@@ -9,19 +9,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Member
 from unionportal.core import numbers
+from unionportal.core.months import after_term
 from unionportal.org.models import Organisation
 from unionportal.org.paths import county_of
-from unionportal.org.scope import in_scope
+from unionportal.org.scope import require_in_scope
 
 from . import notices
 from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanVersion, Policy, material_labels
@@ -32,11 +31,6 @@ CLAIM_PLAN_KIND = {
     Claim.Type.ALLOWANCE: Plan.Kind.ALLOWANCE,
     Claim.Type.ACCIDENT: Plan.Kind.ACCIDENT,
 }
-
-
-def _require_scope(actor, path: str) -> None:
-    if not in_scope(actor, path):
-        raise Http404
 
 
 def version_in_force(plan: Plan, on: date) -> PlanVersion | None:
@@ -78,7 +72,7 @@ def enrolment_batch_create(
     same plan is still running (or ended within the renewal grace) is enrolled as a renewal: the new cover
     follows the old one and has no waiting period.
     """
-    _require_scope(actor, organisation.path)
+    require_in_scope(actor, organisation.path)
     on = on or timezone.localdate()
     version = version_in_force(plan, on)
     if version is None or not plan.is_active:
@@ -147,7 +141,7 @@ def _renewable_cover(member: Member, plan: Plan, on: date, grace_days: int) -> P
 @transaction.atomic
 def enrolment_batch_pay(*, actor, batch: EnrolmentBatch, reference: str, paid_on: date) -> EnrolmentBatch:
     """Record the premium payment: cover starts the next day (or the day after the cover it renews)."""
-    _require_scope(actor, batch.org_path)
+    require_in_scope(actor, batch.org_path)
     batch = EnrolmentBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == EnrolmentBatch.Status.PAID:
         return batch
@@ -162,7 +156,7 @@ def enrolment_batch_pay(*, actor, batch: EnrolmentBatch, reference: str, paid_on
             policy.starts_on = previous.ends_on + timedelta(days=1)
         else:
             policy.starts_on = paid_on + timedelta(days=1)
-        policy.ends_on = policy.starts_on + relativedelta(months=version.term_months) - timedelta(days=1)
+        policy.ends_on = after_term(policy.starts_on, version.term_months) - timedelta(days=1)
         policy.waiting_ends_on = (
             policy.starts_on if previous else policy.starts_on + timedelta(days=version.waiting_days)
         )
@@ -227,7 +221,7 @@ def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
     A claim submitted by a grassroots union officer stays received even with every material listed: the
     counter checks the papers and accepts it (``claim_accept_checked``), and only then does the clock start.
     """
-    _require_scope(actor, member.org_path)
+    require_in_scope(actor, member.org_path)
     today = timezone.localdate()
     errors = _claim_input_errors(data, today)
     if errors:
@@ -291,7 +285,7 @@ def counter_checks(user) -> bool:
 @transaction.atomic
 def claim_accept_checked(*, actor, claim: Claim) -> Claim:
     """The counter has checked a union-submitted file: accept it if complete (the clock starts now)."""
-    _require_scope(actor, claim.org_path)
+    require_in_scope(actor, claim.org_path)
     claim = Claim.objects.select_for_update().select_related("policy__plan_version").get(pk=claim.pk)
     if claim.status != Claim.Status.RECEIVED:
         return claim
@@ -357,7 +351,7 @@ def _accept(claim: Claim, actor) -> None:
 @transaction.atomic
 def claim_add_materials(*, actor, claim: Claim, materials: list[str]) -> Claim:
     """Record materials brought in later; when the file becomes complete the claim is accepted (clock starts)."""
-    _require_scope(actor, claim.org_path)
+    require_in_scope(actor, claim.org_path)
     claim = Claim.objects.select_for_update().select_related("policy__plan_version").get(pk=claim.pk)
     if claim.status not in (Claim.Status.RECEIVED, Claim.Status.RETURNED):
         return claim

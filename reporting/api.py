@@ -10,8 +10,6 @@ report is a 404, exactly as if it did not exist. Refusals are the portal's JSON 
 web form and the xlsx upload do the work, so the three ways in agree.
 """
 
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,6 +17,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+
+from unionportal.core.months import parse_month
 
 from . import selectors, services
 from .figures import display
@@ -99,12 +99,10 @@ def _body(report, **extra) -> dict:
 
 
 def _report(request, county_code: str, month: str):
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        first = date(year, number, 1)
-    except (ValueError, TypeError):
-        raise Http404 from None
-    return selectors.report_for(request.user, county_code=county_code, month=first)
+    first = parse_month(month)
+    if first is None:
+        raise Http404
+    return selectors.access_report_of_month(request.user, county_code=county_code, month=first)
 
 
 def _refusal(code: str, messages: list[str], http_status: int) -> Response:
@@ -151,6 +149,6 @@ def county_report(request, county_code: str, month: str):
         if status_before == ReportRevision.Status.SUBMITTED:
             return _refusal("already_submitted", exc.messages, status.HTTP_409_CONFLICT)
         return _refusal("invalid", exc.messages, status.HTTP_400_BAD_REQUEST)
-    report = selectors.report_access(request.user, report.pk)
+    report = selectors.access_report(request.user, report.pk)
     body = _body(report, warnings=result.warnings, already_submitted=result.already_submitted)
     return Response(ReportSerializer(body).data)

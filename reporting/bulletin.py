@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from unionportal.core.months import add_months, month_start, months_between, previous_month
 from unionportal.org.models import Organisation
 
 from . import ranking
@@ -23,15 +24,6 @@ from .selectors import approved_series, filing_status
 SUMMABLE = (Indicator.ValueKind.WHOLE, Indicator.ValueKind.MONEY)
 PERCENT = Decimal("0.1")
 POINTS = Decimal("0.01")
-
-
-def first_of(month: date) -> date:
-    return month.replace(day=1)
-
-
-def month_before(month: date, months: int = 1) -> date:
-    index = month.year * 12 + month.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def counties() -> list[Organisation]:
@@ -91,7 +83,7 @@ class Inputs:
     def __init__(self, month: date):
         from .ranking_services import ranking_rule_for_year
 
-        self.month = month = first_of(month)
+        self.month = month = month_start(month)
         self.counties = counties()
         self.rule_row = ranking_rule_for_year(month.year)
         self.rule = rule_of(self.rule_row)
@@ -115,7 +107,7 @@ class Inputs:
 
     def county_figures(self) -> list[ranking.CountyFigures]:
         month, year = self.month, self.month.year
-        last_year_month = month_before(month, 12)
+        last_year_month = add_months(month, -12)
         result = []
         for county in self.counties:
             per_code = self.series.get(county.pk, {})
@@ -150,7 +142,7 @@ class Inputs:
 
     def _index(self, month: date) -> int | None:
         """Where ``month`` sits in the series (January of last year … this month)."""
-        back = (self.month.year * 12 + self.month.month) - (month.year * 12 + month.month)
+        back = months_between(month, self.month)
         index = self.month.month + 11 - back
         return index if 0 <= index <= self.month.month + 11 else None
 
@@ -182,11 +174,11 @@ def totals_rows(inputs: Inputs) -> list[dict]:
     rows = []
     for indicator in inputs.summable:
         code, kind = indicator.code, indicator.value_kind
-        now, previous = inputs.city_total(code, month), inputs.city_total(code, month_before(month))
-        before = inputs.city_total(code, month_before(month, 12))
+        now, previous = inputs.city_total(code, month), inputs.city_total(code, previous_month(month))
+        before = inputs.city_total(code, add_months(month, -12))
         ytd = sum((year_to_date(c.get(code, []), year, month) for c in inputs.series.values()), Decimal(0))
         ytd_before = sum(
-            (year_to_date(c.get(code, []), year - 1, month_before(month, 12)) for c in inputs.series.values()),
+            (year_to_date(c.get(code, []), year - 1, add_months(month, -12)) for c in inputs.series.values()),
             Decimal(0),
         )
         rows.append({

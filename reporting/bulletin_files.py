@@ -19,6 +19,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from unionportal.core.display import format_figure
+from unionportal.core.sheets import safe_row
 
 from .figures import month_label
 
@@ -203,7 +204,7 @@ def _sheet(workbook: Workbook, name: str, rows: list[list[str]], *, first: bool 
     sheet = workbook.active if first else workbook.create_sheet()
     sheet.title = name[:31]
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column in sheet.columns:

@@ -6,16 +6,17 @@ readers and for anyone who wants the numbers) and makes the CSV download, so the
 Reads: the counties, the year's rule, the targets and one ``approved_series``, whatever the number of counties.
 """
 
-import csv
 import io
 from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from unionportal.core.months import add_months, month_start, months_until
+from unionportal.core.sheets import csv_writer
 from unionportal.org.models import Organisation
 
-from .bulletin import counties, is_summable, month_before, targets_for_year, year_to_date
+from .bulletin import counties, is_summable, targets_for_year, year_to_date
 from .figures import PLACES, display
 from .models import Catalogue, Indicator, RankingRule
 from .selectors import approved_series
@@ -45,7 +46,7 @@ def key_indicators(year: int) -> list[Indicator]:
 
 
 def _calendar(until: date, months: int) -> list[date]:
-    return [month_before(until, back) for back in range(months - 1, -1, -1)]
+    return months_until(until, months)
 
 
 def _text(value, kind) -> str | None:
@@ -67,7 +68,7 @@ def _ytd(points, year: int, until: date) -> Decimal | None:
 def city_dashboard(until: date) -> list[dict]:
     """Per key indicator: the city total over 24 months, and each county's year to date against last year's and
     its annual target."""
-    until = until.replace(day=1)
+    until = month_start(until)
     indicators = key_indicators(until.year)
     span = max(MONTHS, until.month + 12)
     series = approved_series(until=until, months=span, codes=[i.code for i in indicators])
@@ -89,7 +90,7 @@ def city_dashboard(until: date) -> list[dict]:
         for county in county_list:
             points = by_county.get(county.pk, [])
             ytd.append(_text(_ytd(points, until.year, until), kind))
-            before.append(_text(_ytd(points, until.year - 1, month_before(until, 12)), kind))
+            before.append(_text(_ytd(points, until.year - 1, add_months(until, -12)), kind))
             target.append(_text(targets.get(county.pk, {}).get(code), kind))
         charts.append({
             "id": f"counties-{code}",
@@ -107,7 +108,7 @@ def city_dashboard(until: date) -> list[dict]:
 
 def county_dashboard(county: Organisation, until: date) -> list[dict]:
     """Per key indicator: the county's figures over 24 months, with the same months a year earlier."""
-    until = until.replace(day=1)
+    until = month_start(until)
     indicators = key_indicators(until.year)
     span = MONTHS + 12
     series = approved_series(county.pk, until=until, months=span, codes=[i.code for i in indicators])
@@ -147,5 +148,5 @@ def chart_csv(chart: dict) -> str:
     """The chart's numbers as CSV, with a byte-order mark so that Excel reads the Chinese."""
     out = io.StringIO()
     out.write("\ufeff")
-    csv.writer(out).writerows(chart_rows(chart))
+    csv_writer(out).writerows(chart_rows(chart))
     return out.getvalue()

@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from unionportal.core.demo import seeder
+from unionportal.core.months import next_month, previous_month
 from unionportal.org.models import Organisation
 
 from . import services
@@ -99,7 +100,7 @@ def _backdate(report: MonthlyReport, *, submitted_on, decided_on=None) -> None:
     if decided_on:
         revisions.exclude(decided_at=None).update(decided_at=_aware(decided_on, 15))
     events = report.events.all()
-    events.filter(kind=ReportEvent.Kind.PREFILLED).update(created_at=_aware(report.month + timedelta(days=32), 1))
+    events.filter(kind=ReportEvent.Kind.PREFILLED).update(created_at=_aware(next_month(report.month), 1))
     events.filter(kind__in=["saved", "submitted", "resubmitted"]).update(created_at=_aware(submitted_on))
     events.filter(kind__in=["approved", "returned", "correction"]).update(
         created_at=_aware(decided_on or submitted_on, 15)
@@ -130,7 +131,7 @@ def _seed_earlier_months(*, before, counties, city_staff) -> int:
             _backdate(
                 report, submitted_on=report.due_on - timedelta(days=1), decided_on=report.due_on + timedelta(days=3)
             )
-        month = (month + timedelta(days=32)).replace(day=1)
+        month = next_month(month)
     return created
 
 
@@ -155,8 +156,8 @@ def seed() -> int:
     if city_staff is None:
         return created
 
-    last = services.previous_month(timezone.localdate())
-    months = [services.previous_month(services.previous_month(last)), services.previous_month(last), last]
+    last = previous_month(timezone.localdate())
+    months = [previous_month(previous_month(last)), previous_month(last), last]
     created += _seed_earlier_months(before=months[0], counties=counties, city_staff=city_staff)
     for month in months:
         services.catalogue_for_year(month.year)

@@ -7,9 +7,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from unionportal.core.demo import seeder
+from unionportal.core.months import add_months
 from unionportal.org.models import Organisation
 
-from . import ranking_services, services
+from . import ranking_services
 from .models import Bulletin, Indicator, RankingRule, Target
 
 # Annual targets per county (the seven of DOMAIN.md §2, in code order), varied a little by county.
@@ -30,7 +31,7 @@ def seed() -> int:
     if not counties or city_staff is None:
         return 0
     today = timezone.localdate()
-    three = services.previous_month(services.previous_month(services.previous_month(today)))
+    three = add_months(today, -3)
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=TARGETS)}
     for year in sorted({three.year, today.year}):
         created += not RankingRule.objects.filter(year=year).exists()

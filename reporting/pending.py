@@ -35,9 +35,10 @@ def bulletin_to_publish(user):
     """City staff: last month's bulletin, once it may be published and nobody has (overdue from the bulletin day)."""
     if not user.has_perm("reporting.publish_bulletin"):
         return []
+    from unionportal.core.months import previous_month
+
     from .models import Bulletin
     from .ranking_services import bulletin_due_on, can_publish
-    from .services import previous_month
 
     today = timezone.localdate()
     month = previous_month(today)

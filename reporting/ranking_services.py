@@ -9,14 +9,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from unionportal.accounts.selectors import users_with_permission
+from unionportal.core.months import month_start, next_month, previous_month
 from unionportal.notifications import notice_enqueue
 from unionportal.org.models import Organisation
 
@@ -41,7 +41,7 @@ def bulletin_day() -> int:
 def bulletin_due_on(month: date) -> date:
     """The day the bulletin of ``month`` is published with whatever is approved: the bulletin day of the next
     month."""
-    following = reads.month_before(month, -1)
+    following = next_month(month)
     return following.replace(day=min(bulletin_day(), 28))
 
 
@@ -188,25 +188,18 @@ def targets_set(*, actor, year: int, values: dict[tuple[int, int], object]) -> i
 
 def _bulletin_readers() -> list:
     """County staff who read bulletins: active accounts attached to a county federation with the permission."""
-    app_label, codename = VIEW_PERM.split(".")
     return list(
-        get_user_model()
-        .objects.filter(is_active=True, organisation__kind=Organisation.Kind.COUNTY)
-        .filter(
-            Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
-            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
-        )
+        users_with_permission(VIEW_PERM)
+        .filter(organisation__kind=Organisation.Kind.COUNTY)
         .select_related("organisation")
-        .distinct()
-        .order_by("pk")
     )
 
 
 def can_publish(month: date, *, today: date) -> tuple[bool, str]:
     """``(may publish, why not)``: a month that has ended, and either approved for every county or on or after
     its bulletin day."""
-    month = reads.first_of(month)
-    if month > reads.month_before(today.replace(day=1)):
+    month = month_start(month)
+    if month > previous_month(today):
         return False, _("The bulletin of %(month)s can be published once the month has ended.") % {
             "month": month_label(month)
         }
@@ -235,7 +228,7 @@ def bulletin_publish(
     """
     if actor is not None and not actor.has_perm(PUBLISH_PERM):
         raise PermissionDenied
-    month = reads.first_of(month)
+    month = month_start(month)
     existing = Bulletin.objects.filter(month=month).first()
     if existing is not None:
         return existing, False
@@ -273,7 +266,7 @@ def bulletins_publish_due(*, today: date | None = None) -> Bulletin | None:
     """The clock: on or after the bulletin day, publish the previous month's bulletin if nobody has. Safe to run
     twice."""
     today = today or timezone.localdate()
-    month = reads.month_before(today.replace(day=1))
+    month = previous_month(today)
     if today < bulletin_due_on(month) or Bulletin.objects.filter(month=month).exists():
         return None
     bulletin, _created = bulletin_publish(month=month, today=today, trigger=Bulletin.Trigger.SCHEDULE)

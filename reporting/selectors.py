@@ -1,37 +1,27 @@
 """Reads on the monthly figures.
 
-Scoped reads (``reports_for_month``, ``report_access``) are what pages and the API show a user. The unscoped
+Scoped reads (``reports_for_month``, ``access_report``) are what pages and the API show a user. The unscoped
 ones (``approved_values``, ``approved_series``, ``filing_status``) are the interface for the city-wide ranking,
 bulletin and dashboards: they read only **approved** revisions (the month's figures of record), and a caller
 that shows them to a county user narrows them to that county itself.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import F, Prefetch, QuerySet
 
+from unionportal.core.months import month_start, months_until
+from unionportal.org.models import Organisation
 from unionportal.org.scope import access, scope_queryset
 
 from .figures import native
 from .models import MonthlyReport, ReportEvent, ReportLine, ReportRevision
 
 
-def _first(month: date) -> date:
-    return month.replace(day=1)
-
-
-def _months_back(until: date, months: int) -> list[date]:
-    result, month = [], _first(until)
-    for _ in range(months):
-        result.append(month)
-        month = (month - timedelta(days=1)).replace(day=1)
-    return result[::-1]
-
-
 def reports_for_month(user, month: date) -> QuerySet[MonthlyReport]:
     """The month's reports the user may see, with their county and current revision (no query per row)."""
     return (
-        scope_queryset(MonthlyReport.objects.filter(month=_first(month)), user)
+        scope_queryset(MonthlyReport.objects.filter(month=month_start(month)), user)
         .select_related("county", "current_revision", "approved_revision")
         .order_by("org_path")
     )
@@ -43,18 +33,23 @@ def report_months(user, *, limit: int = 24) -> list[date]:
     return list(months.order_by("-month")[:limit])
 
 
-def report_access(user, pk: int) -> MonthlyReport:
+def access_county(user, code: str) -> Organisation:
+    """A county federation in the user's scope, by its code (the dashboards' way in), or 404."""
+    return access(Organisation.objects.filter(kind=Organisation.Kind.COUNTY), user, code=code)
+
+
+def access_report(user, pk: int) -> MonthlyReport:
     """One report in the user's scope, or 404."""
     return access(MonthlyReport.objects.select_related("county", "current_revision", "approved_revision"), user, pk=pk)
 
 
-def report_for(user, *, county_code: str, month: date) -> MonthlyReport:
+def access_report_of_month(user, *, county_code: str, month: date) -> MonthlyReport:
     """A county's report for a month, by the county's code (the API's way in); 404 outside the scope."""
     return access(
         MonthlyReport.objects.select_related("county", "current_revision"),
         user,
         county__code=county_code,
-        month=_first(month),
+        month=month_start(month),
     )
 
 
@@ -80,7 +75,7 @@ def approved_values(month: date) -> dict[int, dict[str, int | object]]:
     are ``int``, money and decimals ``Decimal``; a figure with no value (e.g. an average of nothing) is
     ``None``. One query."""
     lines = ReportLine.objects.filter(
-        revision__report__month=_first(month), revision__report__approved_revision=F("revision")
+        revision__report__month=month_start(month), revision__report__approved_revision=F("revision")
     ).values_list("revision__report__county_id", "code", "value", "value_kind")
     result: dict[int, dict] = {}
     for county_id, code, value, kind in lines:
@@ -94,7 +89,7 @@ def approved_series(
     """Approved figures over ``months`` months ending with ``until``'s month, per county and indicator:
     ``{county id: {code: [(month, value or None), …]}}``, every month present (None where nothing is approved).
     ``county_id`` narrows to one county; ``codes`` to some indicators. One query."""
-    calendar = _months_back(until, months)
+    calendar = months_until(until, months)
     lines = ReportLine.objects.filter(
         revision__report__month__gte=calendar[0],
         revision__report__month__lte=calendar[-1],
@@ -127,7 +122,7 @@ def filing_status(month: date) -> list[dict]:
             "first_submitted_at": report.first_submitted_at,
             "approved": report.approved_revision_id is not None,
         }
-        for report in MonthlyReport.objects.filter(month=_first(month))
+        for report in MonthlyReport.objects.filter(month=month_start(month))
         .select_related("county", "current_revision")
         .order_by("org_path")
     ]

@@ -15,24 +15,24 @@ State table of the current revision::
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
-from django.http import Http404
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from unionportal.accounts.selectors import users_with_permission
 from unionportal.core import indicators as registry
+from unionportal.core.months import month_start, next_month, previous_month
 from unionportal.notifications import notice_enqueue
 from unionportal.org.models import Organisation
 from unionportal.org.paths import city_path
-from unionportal.org.scope import in_scope
+from unionportal.org.scope import require_in_scope
 
 from .figures import FigureError, cross_check, display, month_label, parse_figure
 from .models import (
@@ -60,12 +60,7 @@ def due_day() -> int:
 
 def due_on(month: date) -> date:
     """The deadline of a month's report: the due day of the next month (capped at the 28th)."""
-    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return following.replace(day=min(due_day(), 28))
-
-
-def previous_month(day: date) -> date:
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return next_month(month).replace(day=min(due_day(), 28))
 
 
 # --- Catalogue -------------------------------------------------------------------------------------
@@ -146,7 +141,7 @@ def reports_prefill(*, month: date) -> int:
     (county, month) constraint decides, and the loser skips. The figures are computed once for all counties
     (one grouped query per source), whatever the number of counties.
     """
-    month = month.replace(day=1)
+    month = month_start(month)
     counties = list(Organisation.objects.filter(kind=Organisation.Kind.COUNTY, is_active=True).order_by("path"))
     have = set(MonthlyReport.objects.filter(month=month).values_list("county_id", flat=True))
     todo = [county for county in counties if county.pk not in have]
@@ -210,11 +205,6 @@ class FileResult:
     submitted: bool = False
     already_submitted: bool = False  # a repeated submission that changed nothing
     warnings: list[str] = field(default_factory=list)
-
-
-def _require_scope(actor, report: MonthlyReport) -> None:
-    if not in_scope(actor, report.org_path):
-        raise Http404
 
 
 def _lock(report: MonthlyReport) -> MonthlyReport:
@@ -307,7 +297,7 @@ def report_file(
     changes nothing and says so (``already_submitted``); with different figures it is refused, so that
     nothing the city is reviewing is overwritten silently. An approved month is locked.
     """
-    _require_scope(actor, report)
+    require_in_scope(actor, report.org_path)
     if not actor.has_perm(FILE_PERM):
         raise PermissionDenied
     report = _lock(report)
@@ -397,7 +387,7 @@ def _submit(report: MonthlyReport, revision: ReportRevision, *, actor, channel) 
 
 
 def _decide_lock(actor, report) -> MonthlyReport:
-    _require_scope(actor, report)
+    require_in_scope(actor, report.org_path)
     if not actor.has_perm(APPROVE_PERM):
         raise PermissionDenied
     return _lock(report)
@@ -474,7 +464,7 @@ def report_correction_open(*, actor, report: MonthlyReport, reason: str) -> Repo
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for the correction."))
-    _require_scope(actor, report)
+    require_in_scope(actor, report.org_path)
     if not (actor.has_perm(FILE_PERM) or actor.has_perm(APPROVE_PERM)):
         raise PermissionDenied
     report = _lock(report)
@@ -519,20 +509,6 @@ def report_correction_open(*, actor, report: MonthlyReport, reason: str) -> Repo
 # --- The clock -------------------------------------------------------------------------------------
 
 
-def _users_with(perm: str, *, path: str):
-    app_label, codename = perm.split(".")
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, organisation__path=path)
-        .filter(
-            Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
-            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
-        )
-        .distinct()
-        .order_by("pk")
-    )
-
-
 def _tell(users, kind: str, key: str, *, report: MonthlyReport, context: dict) -> None:
     """One inbox notice of ``kind`` to each of ``users``, deduplicated per person under ``key``."""
     for user in users:
@@ -540,11 +516,11 @@ def _tell(users, kind: str, key: str, *, report: MonthlyReport, context: dict) -
 
 
 def _county_staff(report: MonthlyReport) -> list:
-    return _users_with(FILE_PERM, path=report.org_path)
+    return list(users_with_permission(FILE_PERM, at_path=report.org_path))
 
 
 def _city_approvers(report: MonthlyReport) -> list:
-    return _users_with(APPROVE_PERM, path=city_path(report.org_path))
+    return list(users_with_permission(APPROVE_PERM, at_path=city_path(report.org_path)))
 
 
 @dataclass

@@ -1,7 +1,5 @@
 """The monthly report pages: the month's list, one report (filing form, the city's decision, history), xlsx."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from unionportal.accounts import audit
 from unionportal.core.feedback import attempt, report_refusal
+from unionportal.core.months import parse_month, previous_month
 
 from . import selectors, services, workbook
 from .figures import display, month_label
@@ -23,21 +22,11 @@ from .models import Catalogue, CheckRule, Indicator, MonthlyReport, ReportEvent,
 VIEW_PERM = "reporting.view_monthlyreport"
 
 
-def _month_param(value: str) -> date | None:
-    try:
-        year, month = (int(part) for part in value.split("-")[:2])
-        return date(year, month, 1)
-    except (ValueError, TypeError):
-        return None
-
-
 @login_required
 @permission_required(VIEW_PERM, raise_exception=True)
 def report_list(request):
     months = selectors.report_months(request.user)
-    month = _month_param(request.GET.get("month", "")) or (
-        months[0] if months else services.previous_month(timezone.localdate())
-    )
+    month = parse_month(request.GET.get("month", "")) or (months[0] if months else previous_month(timezone.localdate()))
     reports = list(selectors.reports_for_month(request.user, month))
     return render(
         request,
@@ -86,7 +75,7 @@ def _detail(request, report, *, posted=None, errors=None, warnings=None, status=
 @login_required
 @permission_required(VIEW_PERM, raise_exception=True)
 def report_detail(request, pk):
-    report = selectors.report_access(request.user, pk)
+    report = selectors.access_report(request.user, pk)
     if request.method != "POST":
         return _detail(request, report)
     if not request.user.has_perm(services.FILE_PERM):
@@ -100,7 +89,7 @@ def report_detail(request, pk):
             actor=request.user, report=report, figures=figures, reasons=reasons, submit=submit
         )
     except ValidationError as exc:
-        report = selectors.report_access(request.user, pk)
+        report = selectors.access_report(request.user, pk)
         return _detail(request, report, posted=request.POST, errors=exc.messages, status=200)
     for warning in result.warnings:
         messages.warning(request, warning)
@@ -108,7 +97,7 @@ def report_detail(request, pk):
         messages.info(request, _("This report was already submitted; nothing was changed."))
     elif result.submitted:
         message = _("Report submitted to the city.")
-        if selectors.report_access(request.user, pk).is_late:
+        if selectors.access_report(request.user, pk).is_late:
             message += " " + _("It was submitted after the due day and is marked late.")
         messages.success(request, message)
     else:
@@ -121,7 +110,7 @@ def report_detail(request, pk):
 def report_decide(request, pk, action):
     if not request.user.has_perm(services.APPROVE_PERM):
         raise PermissionDenied
-    report = selectors.report_access(request.user, pk)
+    report = selectors.access_report(request.user, pk)
     try:
         if action == "approve":
             services.report_approve(actor=request.user, report=report)
@@ -137,7 +126,7 @@ def report_decide(request, pk, action):
 @login_required
 @require_POST
 def report_correct(request, pk):
-    report = selectors.report_access(request.user, pk)
+    report = selectors.access_report(request.user, pk)
     try:
         revision = services.report_correction_open(
             actor=request.user, report=report, reason=request.POST.get("reason", "")
@@ -153,7 +142,7 @@ def report_correct(request, pk):
 @permission_required(VIEW_PERM, raise_exception=True)
 def report_template(request, pk):
     """The county's xlsx for the month: the figures as they stand, codes in the first column."""
-    report = selectors.report_access(request.user, pk)
+    report = selectors.access_report(request.user, pk)
     content = workbook.template_bytes(report)
     audit.log_export(
         actor=request.user,
@@ -174,7 +163,7 @@ def report_upload(request, pk):
     """The filled-in template: checked as a whole; any problem names its row and nothing is saved."""
     if not request.user.has_perm(services.FILE_PERM):
         raise PermissionDenied
-    report = selectors.report_access(request.user, pk)
+    report = selectors.access_report(request.user, pk)
     upload = request.FILES.get("file")
     try:
         if upload is None:

@@ -18,12 +18,13 @@ from django.views.decorators.http import require_POST
 
 from unionportal.accounts import audit
 from unionportal.core.feedback import attempt
+from unionportal.core.months import add_months, parse_month, previous_month
 from unionportal.org.models import Organisation
 from unionportal.org.paths import city_path, county_path
-from unionportal.org.scope import access, user_scope_path
+from unionportal.org.scope import user_scope_path
 
-from . import bulletin_files, dashboards, ranking_services
-from .bulletin import bulletin_data, counties, month_before
+from . import bulletin_files, dashboards, ranking_services, selectors
+from .bulletin import bulletin_data, counties
 from .figures import display, month_label
 from .models import Bulletin, MonthlyReport, Target
 from .ranking_forms import RankingRuleForm
@@ -33,16 +34,8 @@ VIEW_PERM = "reporting.view_bulletin"
 DASHBOARD_PERM = "reporting.view_dashboard"
 
 
-def _month(value: str) -> date | None:
-    try:
-        year, month = (int(part) for part in (value or "").split("-")[:2])
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        return None
-
-
 def _last_month() -> date:
-    return month_before(timezone.localdate().replace(day=1))
+    return previous_month(timezone.localdate())
 
 
 # --- Targets and weights ---------------------------------------------------------------------------
@@ -120,7 +113,7 @@ def bulletin_list(request):
     context = {"bulletins": published}
     if request.user.has_perm(ranking_services.PUBLISH_PERM):
         done = {b.month for b in published}
-        context["previews"] = [m for m in (month_before(_last_month(), n) for n in range(3)) if m not in done]
+        context["previews"] = [m for m in (add_months(_last_month(), -n) for n in range(3)) if m not in done]
     return render(request, "reporting/bulletin_list.html", context)
 
 
@@ -137,7 +130,7 @@ def _bulletin_source(request, month: date) -> tuple[dict, Bulletin | None]:
 
 
 def _month_or_404(value: str) -> date:
-    month = _month(value)
+    month = parse_month(value)
     if month is None:
         raise Http404
     return month
@@ -213,12 +206,12 @@ def _sees_city(user) -> bool:
 
 def _dashboard_target(request, code: str):
     """``(county or None for the city, charts)``; a county outside the user's scope is a 404."""
-    until = _month(request.GET.get("month", "")) or _last_month()
+    until = parse_month(request.GET.get("month", "")) or _last_month()
     if code == "city":
         if not _sees_city(request.user):
             raise Http404
         return None, until, dashboards.city_dashboard(until)
-    county = access(Organisation.objects.filter(kind=Organisation.Kind.COUNTY), request.user, code=code)
+    county = selectors.access_county(request.user, code)
     return county, until, dashboards.county_dashboard(county, until)
 
 

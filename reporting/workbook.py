@@ -10,15 +10,17 @@ rows pass (``services.report_file`` then checks again, as for the web form).
 """
 
 import io
-import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
+
+from unionportal.core import sheets
+from unionportal.core.sheets import TOO_LARGE, UNREADABLE, Limits, SheetRefused, read_xlsx, safe
 
 from .figures import FigureError, display, month_label, parse_figure
 from .models import MonthlyReport
@@ -28,6 +30,7 @@ MAX_BYTES = 2 * 1024 * 1024  # a month's template is a few kilobytes
 HEADING_ROW = 3
 FIRST_ROW = 4
 MAX_ROWS = 500
+MAX_COLUMNS = 26  # the template's six, and room for the stray columns the check below names
 
 
 def _headings() -> list[str]:
@@ -46,28 +49,26 @@ def template_bytes(report: MonthlyReport) -> bytes:
         book = Workbook()
         sheet = book.active
         sheet.title = report.month.strftime("%Y-%m")
-        sheet["A1"] = _("%(county)s monthly report, %(month)s") % {
-            "county": report.county.name,
-            "month": month_label(report.month),
-        }
+        sheet["A1"] = safe(
+            _("%(county)s monthly report, %(month)s")
+            % {"county": report.county.name, "month": month_label(report.month)}
+        )
         sheet["A1"].font = Font(bold=True, size=13)
-        sheet["A2"], sheet["B2"] = _("County code"), report.county.code
+        sheet["A2"], sheet["B2"] = _("County code"), safe(report.county.code)
         sheet["C2"], sheet["D2"] = _("Month"), report.month.strftime("%Y-%m")
         for column, heading in enumerate(_headings(), start=1):
             cell = sheet.cell(row=HEADING_ROW, column=column, value=heading)
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="FFF2CC")
         for row, line in enumerate(report.current_revision.lines.all(), start=FIRST_ROW):
-            sheet.cell(row=row, column=1, value=line.code)
-            sheet.cell(row=row, column=2, value=line.name)
-            sheet.cell(row=row, column=3, value=line.get_unit_display())
-            sheet.cell(
-                row=row, column=4, value=display(line.computed_value, line.value_kind) if line.is_computed else ""
-            )
-            value = sheet.cell(row=row, column=5, value=display(line.value, line.value_kind))
+            sheets.cell(sheet, row, 1, line.code)
+            sheets.cell(sheet, row, 2, line.name)
+            sheets.cell(sheet, row, 3, line.get_unit_display())
+            sheets.cell(sheet, row, 4, display(line.computed_value, line.value_kind) if line.is_computed else "")
+            value = sheets.cell(sheet, row, 5, display(line.value, line.value_kind))
             value.number_format = "@"
             value.protection = Protection(locked=False)
-            sheet.cell(row=row, column=6, value=line.override_reason).protection = Protection(locked=False)
+            sheets.cell(sheet, row, 6, line.override_reason).protection = Protection(locked=False)
         for column, width in zip(range(1, 7), (30, 28, 8, 14, 14, 40), strict=True):
             sheet.column_dimensions[get_column_letter(column)].width = width
         buffer = io.BytesIO()
@@ -87,18 +88,21 @@ def read_upload(upload, report: MonthlyReport) -> tuple[dict, dict]:
 
 
 def _read(upload, report: MonthlyReport) -> tuple[dict, dict]:
-    if upload.size > MAX_BYTES:
-        raise ValidationError(_("The file is too large for a monthly report template."))
-    data = upload.read()
+    limits = Limits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS, header_rows=HEADING_ROW)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ValidationError(
-            _("The file is not an Excel workbook (.xlsx). Download the template, fill it in and save it as .xlsx.")
-        ) from None
-    sheet = book.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(min_row=1, max_row=FIRST_ROW + MAX_ROWS, max_col=8, values_only=True)]
-    book.close()
+        rows = []
+        for number, row in read_xlsx(upload, limits).rows():
+            if number > FIRST_ROW + MAX_ROWS:
+                break
+            rows.append(list(row[:8]))
+    except SheetRefused as refused:
+        if refused.code == TOO_LARGE:
+            raise ValidationError(_("The file is too large for a monthly report template.")) from None
+        if refused.code == UNREADABLE:
+            raise ValidationError(
+                _("The file is not an Excel workbook (.xlsx). Download the template, fill it in and save it as .xlsx.")
+            ) from None
+        raise ValidationError(refused.message) from None
     rows += [[]] * max(0, FIRST_ROW - len(rows))
     for row in rows:
         row.extend([None] * (8 - len(row)))

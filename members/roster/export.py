@@ -4,7 +4,6 @@ import io
 
 import openpyxl
 from django.conf import settings
-from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,8 +13,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from unionportal.accounts.audit import log_export
 from unionportal.core.display import mask_identifier
+from unionportal.core.sheets import safe_row
 from unionportal.org.models import Organisation
-from unionportal.org.scope import in_scope, scope_queryset
+from unionportal.org.scope import require_in_scope, scope_queryset
 
 from ..models import Member
 from .columns import COLUMNS, ERROR_HEADING, LABELS, TEXT_FIELDS, column_heading
@@ -69,9 +69,9 @@ def roster_template() -> bytes:
         notes.append(["列", "说明"])
         notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 16, 80
         for heading, text in INSTRUCTIONS:
-            notes.append([heading, str(text)])
+            notes.append(safe_row([heading, str(text)]))
         for name, table in LABELS.items():
-            notes.append([column_heading(name), "、".join(table.values())])
+            notes.append(safe_row([column_heading(name), "、".join(table.values())]))
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
@@ -92,8 +92,7 @@ def member_export_queryset(*, actor, organisation: Organisation | None = None, s
     """The members ``actor`` may export: their scope, narrowed to ``organisation``'s subtree and a status."""
     members = scope_queryset(Member.objects.all(), actor)
     if organisation is not None:
-        if not in_scope(actor, organisation.path):
-            raise Http404
+        require_in_scope(actor, organisation.path)
         members = members.filter(org_path__startswith=organisation.path)
     if status:
         members = members.filter(status=status)
@@ -119,8 +118,6 @@ def member_export(
         count = 0
         for values in members.values_list(*_EXPORT_FIELDS).iterator(chunk_size=2000):
             row = dict(zip(_EXPORT_FIELDS, values, strict=True))
-            for name in ("name", "ethnicity", "employer", "position", "organisation__name"):
-                row[name] = _safe(row[name])
             for name, labels in LABELS.items():
                 row[name] = labels.get(row[name], "")
             for name in ("is_migrant_worker", "is_model_worker"):
@@ -128,7 +125,7 @@ def member_export(
             row["id_number"] = show(row["id_number"])
             row["phone"] = show(row["phone"]) if row["phone"] else ""
             row["status"] = statuses.get(row["status"], row["status"])
-            sheet.append([row[name] for name in _EXPORT_FIELDS])
+            sheet.append(safe_row(row[name] for name in _EXPORT_FIELDS))
             count += 1
         workbook.save(output)
         log_export(
@@ -144,8 +141,3 @@ def member_export(
             },
         )
     return count
-
-
-def _safe(text: str) -> str:
-    """Text that Excel would run as a formula is written with a leading apostrophe."""
-    return "'" + text if text and text[0] in "=+-@" else text

@@ -26,13 +26,12 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, OperationalError, transaction
-from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from unionportal.core.health import check_worker
 from unionportal.org.models import Organisation
-from unionportal.org.scope import in_scope
+from unionportal.org.scope import require_in_scope
 
 from ..models import Member, RosterImport
 from ..services import member_numbers, transfer_request
@@ -167,8 +166,7 @@ def roster_upload(*, actor, organisation: Organisation, upload: File) -> RosterI
     The file is stored under a random name, never served directly. A file that cannot be read as a roster
     ends FAILED with the reason; in no case does anything reach the members' tables before confirmation.
     """
-    if not in_scope(actor, organisation.path):
-        raise Http404
+    require_in_scope(actor, organisation.path)
     if not organisation.is_union or not organisation.is_active:
         raise ValidationError(_("Members join an active grassroots union."))
     roster = RosterImport(organisation=organisation, uploaded_by=actor, original_name=(upload.name or "")[:200])
@@ -236,8 +234,7 @@ def roster_confirm(
     to IMPORTING exactly once; the other click finds it locked or no longer READY (importing, done, or
     cancelled) and changes nothing.
     """
-    if not in_scope(actor, roster_import.organisation.path):
-        raise Http404
+    require_in_scope(actor, roster_import.organisation.path)
     try:
         with transaction.atomic():
             locked = RosterImport.objects.select_for_update(nowait=True).get(pk=roster_import.pk)
@@ -263,8 +260,7 @@ def roster_cancel(*, actor, roster_import: RosterImport) -> RosterImport:
     cancel and a confirmation of the same roster: whichever comes second finds the other's state and refuses
     (a confirmation sees CANCELLED; a cancel sees IMPORTING or DONE and raises ValidationError).
     """
-    if not in_scope(actor, roster_import.organisation.path):
-        raise Http404
+    require_in_scope(actor, roster_import.organisation.path)
     Status = RosterImport.Status
     with transaction.atomic():
         locked = RosterImport.objects.select_for_update().get(pk=roster_import.pk)

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
+from unionportal.core.sheets import plain_heading, safe, safe_row
+
 from ..models import RosterImport
 from .checking import CheckedRow, Offer, RosterCheck
 from .columns import BY_HEADING, ERROR_HEADING
-from .reading import plain_heading
 
 PREVIEW_ERRORS = 200  # errors kept on the row for the preview; the error file has them all
 PREVIEW_TRANSFERS = 500  # transfer offers listed one by one; "all of them" covers the rest
@@ -90,7 +91,7 @@ def write_error_file(roster: RosterImport, check: RosterCheck, rows: list[Checke
     keep = [position for position, cell in enumerate(check.headings) if plain_heading(cell) != ERROR_HEADING]
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("花名册")
-    sheet.append([*(check.headings[position] for position in keep), ERROR_HEADING])
+    sheet.append(safe_row([*(check.headings[position] for position in keep), ERROR_HEADING]))
     for row in rows:
         cells = []
         for value in (row.cells[position] for position in keep):
@@ -99,8 +100,8 @@ def write_error_file(roster: RosterImport, check: RosterCheck, rows: list[Checke
                 cell.number_format = "yyyy-mm-dd"
                 cells.append(cell)
             else:
-                cells.append(_plain(value))
-        sheet.append([*cells, _reason(row)])
+                cells.append(safe(_plain(value)))
+        sheet.append([*cells, safe(_reason(row))])
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)
         handle.seek(0)

@@ -26,7 +26,7 @@ from .. import drive
 from ..models import Enterprise
 
 PAGE_SIZE = 50
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = drive.MAX_UPLOAD_BYTES
 MAX_ERRORS_SHOWN = 200
 
 
@@ -198,14 +198,14 @@ def drive_rematch(request):
 @login_required
 @permission_required("members.view_enterprise", raise_exception=True)
 def drive_detail(request, pk):
-    return _detail(request, drive.enterprise_get(user=request.user, pk=pk))
+    return _detail(request, drive.access_enterprise(user=request.user, pk=pk))
 
 
 @login_required
 @permission_required("members.change_enterprise", raise_exception=True)
 @require_POST
 def drive_status(request, pk):
-    enterprise = drive.enterprise_get(user=request.user, pk=pk)
+    enterprise = drive.access_enterprise(user=request.user, pk=pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _detail(request, enterprise, status_form=form)
@@ -223,7 +223,7 @@ def drive_status(request, pk):
 @permission_required("members.change_enterprise", raise_exception=True)
 @require_POST
 def drive_owner(request, pk):
-    enterprise = drive.enterprise_get(user=request.user, pk=pk)
+    enterprise = drive.access_enterprise(user=request.user, pk=pk)
     form = OwnerForm(request.POST, enterprise=enterprise)
     if not form.is_valid():
         return _detail(request, enterprise, owner_form=form)
@@ -241,7 +241,7 @@ def drive_owner(request, pk):
 @permission_required("members.change_enterprise", raise_exception=True)
 @require_POST
 def drive_note(request, pk):
-    enterprise = drive.enterprise_get(user=request.user, pk=pk)
+    enterprise = drive.access_enterprise(user=request.user, pk=pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _detail(request, enterprise, note_form=form)
@@ -257,7 +257,7 @@ def drive_note(request, pk):
 @permission_required(["members.change_enterprise", "org.add_organisation"], raise_exception=True)
 @require_POST
 def drive_found(request, pk):
-    enterprise = drive.enterprise_get(user=request.user, pk=pk)
+    enterprise = drive.access_enterprise(user=request.user, pk=pk)
     if enterprise.union_id is not None:  # a second click after the first one finished
         messages.error(request, _("%(enterprise)s is already linked to a union.") % {"enterprise": enterprise})
         return redirect("members:drive-detail", enterprise.pk)

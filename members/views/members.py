@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from unionportal.accounts import audit
 from unionportal.core.feedback import report_refusal
-from unionportal.org.scope import in_scope
 
 from .. import selectors, services
 from ..forms import (
@@ -27,7 +26,7 @@ from ..forms import (
     TransferForm,
     UnionChoiceForm,
 )
-from ..models import Member, MemberCard, Transfer
+from ..models import Member, MemberCard
 
 CARD_SALT = "members.card"
 
@@ -50,7 +49,7 @@ def member_lookup(request):
 def member_list(request):
     organisation = None
     if request.GET.get("org", "").isdigit():
-        organisation = selectors.organisation_get(request.user, int(request.GET["org"]))
+        organisation = selectors.access_organisation(request.user, int(request.GET["org"]))
     status = request.GET.get("status", "")
     if status not in Member.Status.values:
         status = ""
@@ -74,7 +73,7 @@ def member_list(request):
 @login_required
 @permission_required("members.view_member", raise_exception=True)
 def member_detail(request, pk):
-    member = selectors.member_get(request.user, pk)
+    member = selectors.access_member(request.user, pk)
     # The cover card lists the member's mutual-aid covers (a reverse relation: members imports no app above it).
     prefetch_related_objects([member], "policies__plan_version__plan")
     return render(
@@ -98,7 +97,7 @@ def member_detail(request, pk):
 @require_POST
 def member_reveal(request, pk):
     """Show the full ID number once, and log that it was shown (PIPL art. 28)."""
-    member = selectors.member_get(request.user, pk)
+    member = selectors.access_member(request.user, pk)
     audit.log_reveal(actor=request.user, instance=member, field="id_number")
     return render(request, "members/_id_number.html", {"member": member, "revealed": True})
 
@@ -143,7 +142,7 @@ def _member_data(form) -> dict:
 @login_required
 @permission_required("members.change_member", raise_exception=True)
 def member_edit(request, pk):
-    member = selectors.member_get(request.user, pk)
+    member = selectors.access_member(request.user, pk)
     form = MemberForm(request.POST or None, instance=Member.objects.get(pk=member.pk))
     if request.method == "POST" and form.is_valid():
         data = _member_data(form)
@@ -188,7 +187,7 @@ def member_request_transfer(request, pk):
 @permission_required("members.change_member", raise_exception=True)
 @require_POST
 def member_status(request, pk):
-    member = selectors.member_get(request.user, pk)
+    member = selectors.access_member(request.user, pk)
     form = MemberStatusForm(request.POST)
     if form.is_valid():
         try:
@@ -207,7 +206,7 @@ def member_status(request, pk):
 @permission_required("members.change_member", raise_exception=True)
 @require_POST
 def member_card_issue(request, pk):
-    member = selectors.member_get(request.user, pk)
+    member = selectors.access_member(request.user, pk)
     form = CardForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -224,7 +223,7 @@ def member_card_issue(request, pk):
 @permission_required("members.view_member", raise_exception=True)
 def member_card_print(request, pk):
     """A printable membership card whose QR code opens the member at any counter; signed against forgery."""
-    member = selectors.member_get(request.user, pk)
+    member = selectors.access_member(request.user, pk)
     token = signing.dumps({"m": member.pk, "n": member.member_number}, salt=CARD_SALT, compress=True)
     url = request.build_absolute_uri(reverse("members:card-scan", args=[token]))
     return render(
@@ -246,7 +245,7 @@ def card_scan(request, token):
         data = signing.loads(token, salt=CARD_SALT)
     except signing.BadSignature:
         raise Http404 from None
-    member = selectors.member_get(request.user, data["m"])
+    member = selectors.access_member(request.user, data["m"])
     if member.member_number != data.get("n"):
         raise Http404
     return redirect("members:member-detail", pk=member.pk)
@@ -259,7 +258,7 @@ def card_scan(request, token):
 @permission_required("members.add_transfer", raise_exception=True)
 @require_POST
 def transfer_send(request, pk):
-    member = selectors.member_get(request.user, pk)
+    member = selectors.access_member(request.user, pk)
     form = TransferForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -294,19 +293,11 @@ def transfer_list(request):
     )
 
 
-def _pending_transfer(request, pk) -> Transfer:
-    transfer = get_object_or_404(Transfer.objects.select_related("from_organisation", "to_organisation"), pk=pk)
-    # Either side may look; only the deciding side may decide (the service checks that again).
-    if not any(in_scope(request.user, org.path) for org in (transfer.from_organisation, transfer.to_organisation)):
-        raise Http404
-    return transfer
-
-
 @login_required
 @permission_required("members.change_transfer", raise_exception=True)
 @require_POST
 def transfer_decide(request, pk, decision):
-    transfer = _pending_transfer(request, pk)
+    transfer = selectors.access_transfer(request.user, pk)
     try:
         if decision == "accept":
             result = services.transfer_accept(actor=request.user, transfer=transfer)

@@ -123,7 +123,7 @@ def my_notices(request):
 @require_POST
 def account_code_issue(request, pk):
     """The counter prints a one-time code for the member: activation, or a password reset (audited)."""
-    member = selectors.member_get(request.user, pk)
+    member = selectors.access_member(request.user, pk)
     code = accounts.account_code_issue(actor=request.user, member=member)
     has_account = member.account_id is not None
     return render(

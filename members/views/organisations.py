@@ -38,7 +38,7 @@ def organisation_list(request):
 @login_required
 @permission_required("org.view_organisation", raise_exception=True)
 def organisation_detail(request, pk):
-    organisation = selectors.organisation_get(request.user, pk)
+    organisation = selectors.access_organisation(request.user, pk)
     parent = Organisation.objects.get_parent(organisation)
     children = list(selectors.organisation_children(request.user, organisation))
     # Active members of each child's whole subtree, in one grouped query on the copied tree path.
@@ -71,7 +71,7 @@ def organisation_detail(request, pk):
 @login_required
 @permission_required("org.add_organisation", raise_exception=True)
 def organisation_create(request, pk):
-    parent = selectors.organisation_get(request.user, pk)
+    parent = selectors.access_organisation(request.user, pk)
     form = OrganisationCreateForm(request.POST or None, parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,7 +87,7 @@ def organisation_create(request, pk):
 @login_required
 @permission_required("org.change_organisation", raise_exception=True)
 def organisation_edit(request, pk):
-    organisation = selectors.organisation_get(request.user, pk)
+    organisation = selectors.access_organisation(request.user, pk)
     form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=organisation.pk))
     if request.method == "POST" and form.is_valid():
         changed = org_services.organisation_update(
@@ -117,7 +117,7 @@ def _structure_page(request, organisation, form, action, template_context=None):
 @login_required
 @permission_required("org.change_organisation", raise_exception=True)
 def organisation_move(request, pk):
-    organisation = selectors.organisation_get(request.user, pk)
+    organisation = selectors.access_organisation(request.user, pk)
     parents = scope_queryset(
         Organisation.objects.filter(is_active=True).exclude(
             kind__in=[Organisation.Kind.GRASSROOTS, Organisation.Kind.GROUP]
@@ -141,7 +141,7 @@ def organisation_move(request, pk):
 @login_required
 @permission_required("org.change_organisation", raise_exception=True)
 def organisation_merge(request, pk):
-    organisation = selectors.organisation_get(request.user, pk)
+    organisation = selectors.access_organisation(request.user, pk)
     targets = selectors.unions_for(request.user).exclude(pk=organisation.pk)
     form = MergeForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
@@ -163,7 +163,7 @@ def organisation_merge(request, pk):
 @login_required
 @permission_required("org.change_organisation", raise_exception=True)
 def organisation_deregister(request, pk):
-    organisation = selectors.organisation_get(request.user, pk)
+    organisation = selectors.access_organisation(request.user, pk)
     form = DeregisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,7 +181,7 @@ def organisation_deregister(request, pk):
 @login_required
 @permission_required("members.add_certificatecase", raise_exception=True)
 def certificate_case_create(request, pk):
-    organisation = selectors.organisation_get(request.user, pk)
+    organisation = selectors.access_organisation(request.user, pk)
     form = CertificateCaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -21,9 +21,10 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from unionportal.accounts.security import client_ip
 from unionportal.org.models import Organisation
-from unionportal.org.scope import access, scope_queryset
+from unionportal.org.scope import scope_queryset
 
 from .. import roster as rosters
+from .. import selectors
 from ..models import Member, RosterImport
 
 IMPORT_PERMISSION = "members.add_rosterimport"
@@ -178,15 +179,11 @@ def roster_template(request):
     )
 
 
-def _roster_for(request, pk) -> RosterImport:
-    return access(RosterImport.objects.select_related("organisation", "uploaded_by"), request.user, pk=pk)
-
-
 @login_required
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
 def roster_detail(request, pk):
     """The preview of a checked roster, the progress of one at work, or the outcome; as the row says now."""
-    roster = _roster_for(request, pk)
+    roster = selectors.access_roster_import(request.user, pk)
     errors = [entry for entry in roster.errors if "transfer" not in entry]
     offers = [entry for entry in roster.errors if "transfer" in entry]
     return render(
@@ -218,7 +215,7 @@ def _progress(roster: RosterImport) -> dict:
 @require_GET
 def roster_progress(request, pk):
     """The progress bar, polled by htmx every second; once the work is over the page reloads itself."""
-    roster = _roster_for(request, pk)
+    roster = selectors.access_roster_import(request.user, pk)
     working = roster.status in (RosterImport.Status.VALIDATING, RosterImport.Status.IMPORTING)
     if request.htmx and not working:
         return HttpResponseClientRefresh()
@@ -229,7 +226,7 @@ def roster_progress(request, pk):
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
 @require_POST
 def roster_confirm(request, pk):
-    roster = _roster_for(request, pk)
+    roster = selectors.access_roster_import(request.user, pk)
     ticked = {int(row) for row in request.POST.getlist("transfer") if row.isdigit()}
     # The outcome (or the progress bar) is on the roster's page; a second click lands there too.
     rosters.roster_confirm(
@@ -247,7 +244,7 @@ def roster_confirm(request, pk):
 @require_POST
 def roster_cancel(request, pk):
     """Cancel a roster waiting for confirmation or refused; a second click finds it cancelled already."""
-    roster = _roster_for(request, pk)
+    roster = selectors.access_roster_import(request.user, pk)
     try:
         rosters.roster_cancel(actor=request.user, roster_import=roster)
     except ValidationError as error:
@@ -260,7 +257,7 @@ def roster_cancel(request, pk):
 @require_GET
 def roster_errors(request, pk):
     """The rows not imported, with the reason of each, as an xlsx file."""
-    roster = _roster_for(request, pk)
+    roster = selectors.access_roster_import(request.user, pk)
     if not roster.error_file:
         raise Http404
     stem = roster.original_name.rsplit(".", 1)[0] or "roster"
@@ -279,7 +276,7 @@ def member_export(request):
     """The members in scope as xlsx, optionally under one node and of one status; masked unless asked and allowed."""
     organisation = None
     if request.GET.get("organisation", "").isdigit():
-        organisation = access(Organisation, request.user, pk=int(request.GET["organisation"]))
+        organisation = selectors.access_organisation(request.user, int(request.GET["organisation"]))
     status = request.GET.get("status", "")
     if status and status not in Member.Status.values:
         status = ""

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from members import accounts as member_accounts
 from members import selectors as member_selectors
 from unionportal.accounts import audit
+from unionportal.core import paging
 from unionportal.core.feedback import report_refusal
 from unionportal.core.navigation import link_maker
 
@@ -27,9 +28,8 @@ from ..models import Claim, material_labels
 def claim_list(request):
     status = request.GET.get("status", "")
     status = status if status in Claim.Status.values else ""
-    before = request.GET.get("before", "")
     claims, next_before = selectors.claims_page(
-        request.user, status=status, before=int(before) if before.isdigit() else None
+        request.user, status=status, before=paging.before_param(request.GET.get("before"))
     )
     return render(
         request,
@@ -42,7 +42,7 @@ def claim_list(request):
 @login_required
 @permission_required("mutualaid.add_claim", raise_exception=True)
 def claim_create(request, member_pk):
-    member = member_selectors.member_get(request.user, member_pk)
+    member = member_selectors.access_member(request.user, member_pk)
     form = ClaimForm(request.POST or None, initial={"claim_type": Claim.Type.INPATIENT})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -78,7 +78,7 @@ def claim_create(request, member_pk):
 @login_required
 @permission_required("mutualaid.view_claim", raise_exception=True)
 def claim_detail(request, pk):
-    claim = selectors.claim_page_get(request.user, pk)
+    claim = selectors.access_claim_page(request.user, pk)
     missing_codes = services.missing_materials(claim.policy.plan_version, claim.materials_received)
     return render(
         request,
@@ -133,7 +133,7 @@ def claim_decide(request, pk, action):
     }[action]  # fmt: skip
     if not request.user.has_perm(needed):
         raise PermissionDenied
-    claim = selectors.claim_get(request.user, pk)
+    claim = selectors.access_claim(request.user, pk)
     try:
         if action == "assess":
             form = AssessForm(request.POST)
@@ -170,7 +170,7 @@ def claim_decide(request, pk, action):
 @permission_required("mutualaid.view_claim", raise_exception=True)
 def claim_estimate(request, member_pk):
     """试算: what a stay would pay back under the member's cover today, before any claim exists."""
-    member = member_selectors.member_get(request.user, member_pk)
+    member = member_selectors.access_member(request.user, member_pk)
     form = EstimateForm(request.GET or None)
     breakdown, cover, error = None, None, ""
     if form.is_valid():
@@ -200,7 +200,7 @@ def claim_estimate(request, member_pk):
 @permission_required("mutualaid.change_claim", raise_exception=True)
 @require_POST
 def claim_materials(request, pk):
-    claim = selectors.claim_get(request.user, pk)
+    claim = selectors.access_claim(request.user, pk)
     form = MaterialsForm(request.POST)
     if form.is_valid():
         claim = services.claim_add_materials(actor=request.user, claim=claim, materials=form.cleaned_data["materials"])
@@ -216,7 +216,7 @@ def claim_materials(request, pk):
 @permission_required("mutualaid.change_claim", raise_exception=True)
 @require_POST
 def claim_accept_checked(request, pk):
-    claim = selectors.claim_get(request.user, pk)
+    claim = selectors.access_claim(request.user, pk)
     try:
         claim = services.claim_accept_checked(actor=request.user, claim=claim)
     except ValidationError as exc:
@@ -232,7 +232,7 @@ def claim_accept_checked(request, pk):
 @permission_required("mutualaid.change_claim", raise_exception=True)
 @require_POST
 def claim_document_upload(request, pk):
-    claim = selectors.claim_get(request.user, pk)
+    claim = selectors.access_claim(request.user, pk)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -256,8 +256,8 @@ def claim_document_upload(request, pk):
 @permission_required("mutualaid.view_claim", raise_exception=True)
 def claim_document(request, pk, document_pk):
     """A scan, to someone who may see the claim; medical data, so every opening is logged."""
-    claim = selectors.claim_get(request.user, pk)
-    document = get_object_or_404(claim.documents, pk=document_pk)
+    claim = selectors.access_claim(request.user, pk)
+    document = selectors.access_document(claim, document_pk)
     audit.log_reveal(actor=request.user, instance=document, field="file")
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
     response["Content-Disposition"] = content_disposition_header(False, document.original_name)
@@ -269,7 +269,7 @@ def claim_document(request, pk, document_pk):
 @permission_required("mutualaid.view_claim", raise_exception=True)
 def claim_print(request, pk, document):
     """The receipt (受理回执) or the materials checklist (理赔材料告知单), print-styled on A4."""
-    claim = selectors.claim_get(request.user, pk)
+    claim = selectors.access_claim(request.user, pk)
     missing = material_labels(services.missing_materials(claim.policy.plan_version, claim.materials_received))
     templates = {
         "receipt": "mutualaid/print_receipt.html",

@@ -5,15 +5,12 @@ The checks of each member, the premium and the cover dates are the services' (``
 and shows the outcome.
 """
 
-import io
-import zipfile
 from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,16 +21,19 @@ from django.views.decorators.http import require_POST
 from members import selectors as member_selectors
 from members.models import Member
 from members.validators import validate_id_number
+from unionportal.core import paging
 from unionportal.core.display import mask_identifier
 from unionportal.core.feedback import report_refusal
-from unionportal.org.scope import access, scope_queryset
+from unionportal.core.sheets import TOO_LARGE, UNREADABLE, Limits, SheetRefused, read_xlsx
+from unionportal.org.scope import scope_queryset
 
-from .. import renewal, services
+from .. import renewal, selectors, services
 from ..models import EnrolmentBatch, Plan, Policy
 
 PAGE_SIZE = 50
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a union's list of ID numbers: far below this
 MAX_UPLOAD_ROWS = 5000
+MAX_UPLOAD_COLUMNS = 60  # a union's own sheet may keep other columns beside 身份证号
 ID_HEADING = "身份证号"
 MAX_SHEET_DAYS = 366
 
@@ -112,15 +112,19 @@ def members_from_xlsx(upload, union) -> tuple[list[Member], list[str]]:
 
     Returns (members, errors); any error means the list must not be used. Errors name the Excel row.
     """
-    from openpyxl import load_workbook
-
-    if upload.size > MAX_UPLOAD_BYTES:
-        return [], [_("The file is too large.")]
+    limits = Limits(max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_UPLOAD_ROWS, max_columns=MAX_UPLOAD_COLUMNS)
     try:
-        book = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
-        rows = list(book.worksheets[0].iter_rows(values_only=True, max_row=MAX_UPLOAD_ROWS + 2))
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, IndexError, TypeError):
-        return [], [_("The file cannot be read as an xlsx workbook.")]
+        rows = []
+        for _number, row in read_xlsx(upload, limits).rows():
+            rows.append(row)
+            if len(rows) > MAX_UPLOAD_ROWS + 1:
+                break
+    except SheetRefused as refused:
+        if refused.code == UNREADABLE:
+            return [], [_("The file cannot be read as an xlsx workbook.")]
+        if refused.code == TOO_LARGE:
+            return [], [_("The file is too large.")]
+        return [], [refused.message]
     if not rows:
         return [], [_("The sheet is empty.")]
     headings = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
@@ -165,11 +169,8 @@ def batch_list(request):
     batches = scope_queryset(
         EnrolmentBatch.objects.select_related("organisation", "plan_version__plan"), request.user
     ).order_by("-pk")
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        batches = batches.filter(pk__lt=int(before))
-    rows = list(batches[: PAGE_SIZE + 1])
-    next_before = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    page = paging.newest_first(batches, before=paging.before_param(request.GET.get("before")), size=PAGE_SIZE)
+    rows, next_before = page.rows, page.next_before
     return render(
         request,
         "mutualaid/enrolment_list.html",
@@ -240,20 +241,10 @@ def batch_create(request):
     )
 
 
-def _batch_get(user, pk):
-    return access(
-        EnrolmentBatch.objects.select_related("organisation", "plan_version__plan", "created_by").prefetch_related(
-            Prefetch("policies", Policy.objects.select_related("member", "renews").order_by("member__name", "pk"))
-        ),
-        user,
-        pk=pk,
-    )
-
-
 @login_required
 @permission_required("mutualaid.view_enrolmentbatch", raise_exception=True)
 def batch_detail(request, pk):
-    batch = _batch_get(request.user, pk)
+    batch = selectors.access_batch(request.user, pk)
     policies = list(batch.policies.all())
     can_pay = batch.status == EnrolmentBatch.Status.SUBMITTED and request.user.has_perm("mutualaid.add_enrolmentbatch")
     return render(
@@ -274,7 +265,7 @@ def batch_detail(request, pk):
 @require_POST
 def batch_pay(request, pk):
     """Record the payment. A second submit finds the batch paid and changes nothing (the service says so)."""
-    batch = _batch_get(request.user, pk)
+    batch = selectors.access_batch(request.user, pk)
     form = PaymentForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -310,7 +301,7 @@ def renewal_sheet(request):
     union_pk = request.GET.get("union", "")
     if not union_pk.isdigit():
         raise Http404
-    union = member_selectors.organisation_get(request.user, int(union_pk))
+    union = member_selectors.access_organisation(request.user, int(union_pk))
     days = request.GET.get("days", "")
     days = int(days) if days.isdigit() else renewal.reminder_days()
     if not 1 <= days <= MAX_SHEET_DAYS:

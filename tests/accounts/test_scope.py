@@ -101,3 +101,15 @@ class TestOrganisationApi:
             make_organisation(parent=tree["shangzhou"])
         with django_assert_max_num_queries(len(few.captured_queries)):
             client.get(self.url)
+
+
+def test_require_in_scope_is_the_services_404(tree, county_user):
+    from django.http import Http404
+
+    from unionportal.org.scope import require_in_scope
+
+    require_in_scope(county_user, tree["union_sz"].path)  # own county's union: no answer at all
+    with pytest.raises(Http404):
+        require_in_scope(county_user, tree["union_sy"].path)
+    with pytest.raises(Http404):
+        require_in_scope(county_user, tree["city"].path)

@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from reporting.models import MonthlyReport, ReportRevision
-from reporting.services import previous_month
 from tests.browser.test_claim_journey import sign_out
 from tests.browser.test_sign_in import sign_in
+from unionportal.core.months import previous_month
 from unionportal.org.models import Organisation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1039,3 +1039,17 @@ def test_import_queries_do_not_grow_with_the_rows(officer_client, tree, django_a
     url = reverse("members:roster-confirm", args=[latest_roster().pk])
     with django_assert_max_num_queries(counts[0]):
         officer_client.post(url)
+
+
+def test_the_error_file_writes_text_that_would_start_a_formula_inert(officer_client, tree):
+    bad = row("坏号", id_number(9), phone="12", **{"工作单位": "@SUM(1)", "职务": "+1+1"})
+    upload(officer_client, tree["union_sz"], workbook([*valid_rows(1), bad]))
+    roster = latest_roster()
+    officer_client.post(reverse("members:roster-confirm", args=[roster.pk]))
+
+    errors = b"".join(officer_client.get(reverse("members:roster-errors", args=[roster.pk])).streaming_content)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(errors)).worksheets[0]
+    cells = {sheet.cell(row=1, column=n).value: sheet.cell(row=2, column=n) for n in range(1, sheet.max_column + 1)}
+    for heading, text in (("工作单位", "'@SUM(1)"), ("职务", "'+1+1")):
+        assert cells[heading].data_type != "f" and cells[heading].value == text

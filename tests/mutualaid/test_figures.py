@@ -14,6 +14,7 @@ from django.utils import timezone
 from mutualaid import figures
 from mutualaid.models import Claim, EnrolmentBatch, Policy
 from tests.factories import UserFactory, make_member
+from unionportal.core.months import next_month
 from unionportal.org.paths import county_of
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +101,7 @@ def planted(tree, inpatient_plan):
 
 def expected(tree, planted, county, month):
     """The figures counted here, from the planted rows, by the definitions in mutualaid/figures.py."""
-    end = figures.next_month(month)
+    end = next_month(month)
     covers = [
         c for batch in planted["covers"].values() for c in batch
         if c.org_path.startswith(county.path) and c.batch.status == "paid" and month <= c.batch.paid_on < end

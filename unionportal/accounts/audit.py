@@ -11,6 +11,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.core.display import mask_identifier
@@ -87,3 +88,8 @@ def audit_entries_for(user):
     if path == WHOLE_TREE or (path and user.organisation.is_root()):
         visible |= Q(actor__isnull=True)
     return LogEntry.objects.select_related("actor", "content_type").filter(visible)
+
+
+def access_audit_entry(user, pk: int):
+    """One audit row the user may browse, or 404."""
+    return get_object_or_404(audit_entries_for(user), pk=pk)

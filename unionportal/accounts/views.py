@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +15,10 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from unionportal.core import paging
+
 from . import services
-from .audit import ACTION_LABELS, audit_entries_for
+from .audit import ACTION_LABELS, access_audit_entry, audit_entries_for
 from .forms import AuditFilter, LoginForm, TokenForm
 from .roles import role_label
 from .security import requires_two_factor, safe_next
@@ -125,25 +127,21 @@ def audit_list(request):
     entries = audit_entries_for(request.user).order_by("-pk")
     audit_filter = AuditFilter(request.GET or None, queryset=entries)
     rows = audit_filter.qs if audit_filter.is_bound and audit_filter.is_valid() else entries
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        rows = rows.filter(pk__lt=int(before))
-    page = list(rows[: AUDIT_PAGE_SIZE + 1])
-    has_more = len(page) > AUDIT_PAGE_SIZE
-    page = page[:AUDIT_PAGE_SIZE]
+    keyset = paging.newest_first(rows, before=paging.before_param(request.GET.get("before")), size=AUDIT_PAGE_SIZE)
+    page = keyset.rows
     for entry in page:
         entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
     query = request.GET.copy()
     query.pop("before", None)
-    if has_more:
-        query["before"] = page[-1].pk
+    if keyset.next_before:
+        query["before"] = keyset.next_before
     return render(
         request,
         "accounts/audit_list.html",
         {
             "filter": audit_filter,
             "entries": page,
-            "next_query": query.urlencode() if has_more else "",
+            "next_query": query.urlencode() if keyset.next_before else "",
             "retention_days": settings.AUDIT_RETENTION_DAYS,
         },
     )
@@ -152,7 +150,7 @@ def audit_list(request):
 @login_required
 @permission_required("accounts.view_audit_log", raise_exception=True)
 def audit_detail(request, pk):
-    entry = get_object_or_404(audit_entries_for(request.user), pk=pk)
+    entry = access_audit_entry(request.user, pk)
     entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
     return render(request, "accounts/audit_detail.html", {"entry": entry})
 

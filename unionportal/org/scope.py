@@ -10,6 +10,7 @@ Objects outside the scope do not exist for the user: ``access`` answers 404, nev
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 WHOLE_TREE = ""
@@ -65,6 +66,16 @@ def in_scope(user, path: str) -> bool:
     """Whether a node with tree path ``path`` lies in the user's subtree."""
     scope = user_scope_path(user)
     return scope is not None and path.startswith(scope)
+
+
+def require_in_scope(actor, path: str) -> None:
+    """The one scope check of a service: the node with tree path ``path`` is in ``actor``'s subtree, or 404.
+
+    Services take objects the caller already holds; a view reached them through ``access``, but a task, an
+    import or another service may not have, so a service that writes checks again, answering as a view does.
+    """
+    if not in_scope(actor, path):
+        raise Http404
 
 
 class ScopedQuerysetMixin:

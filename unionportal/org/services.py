@@ -11,19 +11,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import registry
 from .models import Organisation, OrganisationEvent, RetiredPath
 from .paths import county_path
-from .scope import in_scope
-
-
-def _require_scope(actor, organisation: Organisation) -> None:
-    if not in_scope(actor, organisation.path):
-        raise Http404
+from .scope import in_scope, require_in_scope
 
 
 def _require_target_scope(actor, node: Organisation, target: Organisation) -> None:
@@ -45,7 +39,7 @@ def _require_target_scope(actor, node: Organisation, target: Organisation) -> No
 @transaction.atomic
 def organisation_create(*, actor, parent: Organisation, fields: dict) -> Organisation:
     """Create a node under ``parent`` (which must be in the actor's scope). Its path was never anyone's."""
-    _require_scope(actor, parent)
+    require_in_scope(actor, parent.path)
     parent = Organisation.objects.select_for_update().get(pk=parent.pk)
     if not parent.is_active:
         raise ValidationError(_("%(name)s has been deregistered; nothing can be added under it.") % {"name": parent})
@@ -61,7 +55,7 @@ def organisation_update(*, actor, organisation: Organisation, data: dict) -> lis
     A change of registered particulars of a union holding a legal-person certificate must be reported
     with a change case within 30 days: the date of the change is kept until then.
     """
-    _require_scope(actor, organisation)
+    require_in_scope(actor, organisation.path)
     node = Organisation.objects.select_for_update().get(pk=organisation.pk)
     changed = [name for name, value in data.items() if getattr(node, name) != value]
     if not changed:
@@ -92,7 +86,7 @@ def organisation_move(*, actor, organisation: Organisation, new_parent: Organisa
     is retired so that no node created later under the old parent can take it (see ``RetiredPath``). Both
     ends must be in the actor's scope: across counties, only the city federation can move.
     """
-    _require_scope(actor, organisation)
+    require_in_scope(actor, organisation.path)
     node = Organisation.objects.select_for_update().get(pk=organisation.pk)
     target = Organisation.objects.select_for_update().get(pk=new_parent.pk)
     _require_target_scope(actor, node, target)
@@ -125,7 +119,7 @@ def organisation_merge(*, actor, source: Organisation, target: Organisation, on:
     (covers, claims, batches, payment requests, notices) is rewritten to the target's, so the union that took
     the members in sees their history. ``source`` is deregistered and keeps its path, which is never reused.
     """
-    _require_scope(actor, source)
+    require_in_scope(actor, source.path)
     on = on or timezone.localdate()
     if source.pk == target.pk:
         raise ValidationError(_("A union cannot be merged into itself."))
@@ -171,7 +165,7 @@ def deregister_refusal(node: Organisation) -> str | None:
 @transaction.atomic
 def organisation_deregister(*, actor, organisation: Organisation, reason: str, on: date | None = None) -> None:
     """Deregister a node that no longer has active members or active nodes under it. It keeps its path."""
-    _require_scope(actor, organisation)
+    require_in_scope(actor, organisation.path)
     node = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if not node.is_active:
         return

@@ -10,7 +10,8 @@ Batch file (one row per line of the batch, in line order)::
 
 Every cell is text (number format ``@``): account and ID numbers keep their leading zeros and all their
 digits, and amounts are written with exactly two decimals (``1234.50``), no grouping, so that nothing is
-rounded or reformatted on the way.
+rounded or reformatted on the way. Text that would start a formula (``=``, ``+``, ``-``, ``@``, tab, CR)
+is written with a leading ``'`` by the shared writer (``unionportal.core.sheets.safe``).
 
 Result file (the bank's answer; columns in any order, extra columns ignored)::
 
@@ -21,7 +22,6 @@ file is imported. ``序号`` names the line; ``业务编号`` and ``金额`` mus
 """
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -33,7 +33,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+
+from unionportal.core.sheets import UNREADABLE, Limits, SheetRefused, map_headings, read_xlsx, safe_row
 
 from .sources import source_label
 
@@ -60,6 +61,8 @@ PAID, FAILED = "成功", "失败"
 
 CENT = Decimal("0.01")
 MAX_RESULT_ROWS = 20_000
+MAX_RESULT_BYTES = 20 * 1024 * 1024  # 20,000 rows of seven short columns are about 1 MB
+MAX_RESULT_COLUMNS = 60  # the bank may add columns of its own; they are read past
 
 
 def amount_text(amount: Decimal) -> str:
@@ -77,18 +80,21 @@ def write_batch_file(batch, lines) -> bytes:
         cell.font = Font(bold=True)
     with translation.override(settings.LANGUAGE_CODE):  # the bank reads Chinese, whoever downloads
         for line in lines:
+            # Text cells are neutralised: a bank name typed as "=HYPERLINK(…)" must not become a formula.
             sheet.append(
-                [
-                    str(line.number),
-                    line.payee_name,
-                    line.payee_id_number,
-                    line.bank_name,
-                    line.account_number,
-                    amount_text(line.amount),
-                    source_label(line.request.source),
-                    line.request.reference,
-                    batch.number,
-                ]
+                safe_row(
+                    [
+                        str(line.number),
+                        line.payee_name,
+                        line.payee_id_number,
+                        line.bank_name,
+                        line.account_number,
+                        amount_text(line.amount),
+                        source_label(line.request.source),
+                        line.request.reference,
+                        batch.number,
+                    ]
+                )
             )
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
@@ -148,40 +154,27 @@ def read_result_file(file) -> ResultSheet:
 
     Raises ``ValidationError`` when the file as a whole cannot be used (not xlsx, headers missing, too long).
     """
-    unreadable = ValidationError(_("The file could not be read as an Excel workbook (.xlsx)."))
+    limits = Limits(max_bytes=MAX_RESULT_BYTES, max_rows=MAX_RESULT_ROWS, max_columns=MAX_RESULT_COLUMNS)
     try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise unreadable from None
-    try:
-        values = workbook.worksheets[0].iter_rows(values_only=True)
-        sheet = ResultSheet(header=_read_header(next(values, ())), rows=[])
-        for number, cells in enumerate(values, start=2):
+        values = read_xlsx(file, limits).rows()
+        header = map_headings(
+            next(values, (1, ()))[1],
+            {name: name for name in RESULT_HEADERS} | HEADER_ALIASES,
+            required=REQUIRED_RESULT_HEADERS,
+            missing_message=_("The first row must name the columns; missing: %(columns)s."),
+        )
+        sheet = ResultSheet(header=header, rows=[])
+        for number, cells in values:
             if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
                 continue
             if len(sheet.rows) >= MAX_RESULT_ROWS:
                 raise ValidationError(_("The file has more than %(n)d rows.") % {"n": MAX_RESULT_ROWS})
             sheet.rows.append(_parse_row(sheet, number, cells))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise unreadable from None
-    finally:
-        workbook.close()
+    except SheetRefused as refused:
+        if refused.code == UNREADABLE:
+            raise ValidationError(_("The file could not be read as an Excel workbook (.xlsx).")) from None
+        raise ValidationError(refused.message) from None
     return sheet
-
-
-def _read_header(cells) -> dict[str, int]:
-    header = {}
-    for index, cell in enumerate(cells):
-        name = "".join(str(cell).split()) if cell is not None else ""
-        name = HEADER_ALIASES.get(name, name)
-        if name in RESULT_HEADERS and name not in header:
-            header[name] = index
-    missing = [name for name in REQUIRED_RESULT_HEADERS if name not in header]
-    if missing:
-        raise ValidationError(
-            _("The first row must name the columns; missing: %(columns)s.") % {"columns": "、".join(missing)}
-        )
-    return header
 
 
 def _text(value) -> str:

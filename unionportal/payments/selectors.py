@@ -12,7 +12,7 @@ def batch_list(*, user, status: str = "") -> QuerySet:
     return batches.filter(status=status) if status else batches
 
 
-def batch_get(*, user, pk: int) -> PaymentBatch:
+def access_payment_batch(*, user, pk: int) -> PaymentBatch:
     return access(PaymentBatch.objects.select_related("created_by", "sent_by"), user, pk=pk)
 
 
@@ -32,7 +32,7 @@ def failed_requests(*, user) -> QuerySet:
     return requests.order_by("-updated_at", "-pk")
 
 
-def request_get(*, user, pk: int) -> PaymentRequest:
+def access_payment_request(*, user, pk: int) -> PaymentRequest:
     return access(PaymentRequest, user, pk=pk)
 
 

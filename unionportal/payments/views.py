@@ -95,7 +95,7 @@ def batch_create(request):
 @login_required
 @permission_required("payments.view_paymentbatch", raise_exception=True)
 def batch_detail(request, pk):
-    return _detail(request, selectors.batch_get(user=request.user, pk=pk))
+    return _detail(request, selectors.access_payment_batch(user=request.user, pk=pk))
 
 
 @login_required
@@ -103,7 +103,7 @@ def batch_detail(request, pk):
 @require_POST
 def batch_export(request, pk):
     """The bank file, downloaded (a POST: it is logged and may move the batch to exported)."""
-    batch = selectors.batch_get(user=request.user, pk=pk)
+    batch = selectors.access_payment_batch(user=request.user, pk=pk)
     try:
         content = services.batch_export(actor=request.user, batch=batch)
     except ValidationError as error:
@@ -118,7 +118,7 @@ def batch_export(request, pk):
 @permission_required("payments.change_paymentbatch", raise_exception=True)
 @require_POST
 def batch_mark_sent(request, pk):
-    batch = selectors.batch_get(user=request.user, pk=pk)
+    batch = selectors.access_payment_batch(user=request.user, pk=pk)
     return _apply(
         request,
         batch,
@@ -131,7 +131,7 @@ def batch_mark_sent(request, pk):
 @permission_required("payments.change_paymentbatch", raise_exception=True)
 @require_POST
 def batch_cancel(request, pk):
-    batch = selectors.batch_get(user=request.user, pk=pk)
+    batch = selectors.access_payment_batch(user=request.user, pk=pk)
     return _apply(
         request,
         batch,
@@ -145,7 +145,7 @@ def batch_cancel(request, pk):
 @require_POST
 def batch_result(request, pk):
     """Upload the bank's result: errors are shown and nothing saved, or everything is applied at once."""
-    batch = selectors.batch_get(user=request.user, pk=pk)
+    batch = selectors.access_payment_batch(user=request.user, pk=pk)
     form = ResultForm(request.POST, request.FILES)
     outcome = None
     if form.is_valid():
@@ -180,7 +180,7 @@ def request_failed_list(request):
 @permission_required("payments.change_paymentrequest", raise_exception=True)
 @require_POST
 def request_correct(request, pk):
-    payment = selectors.request_get(user=request.user, pk=pk)
+    payment = selectors.access_payment_request(user=request.user, pk=pk)
     form = CorrectAccountForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the bank and the account number."))
