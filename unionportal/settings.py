@@ -281,12 +281,16 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploads (claim scans, rosters and their error files, attachments, certificates) go through the default
+# storage, which every web node and worker reads: rows of the database by default, on PostgreSQL and on the
+# embedded SQLite alike (README, "Stored files"). They hold personal data: never served from a public URL,
+# only through views that check the viewer's scope.
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="unionportal.core.storage.DatabaseStorage")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": STORAGE_BACKEND},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Uploaded scans hold personal data: they are never served from a public URL, only through views
-# that check the viewer's scope.
+# Where files uploaded before the database storage lie; `manage.py import_media` copies them in.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
