@@ -169,8 +169,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Exactly one beat sends the clocks: the one holding a lease row in the database (unionportal/core/beat.py).
+# A second beat waits as a standby and takes over within BEAT_LEASE_SECONDS of the first one dying.
+CELERY_BEAT_SCHEDULER = "unionportal.core.beat:LeaderScheduler"
+BEAT_LEASE_SECONDS = env.int("BEAT_LEASE_SECONDS", default=60)
 # The clocks of the portal. Each entry names a task that takes no arguments, reads only what is due and
-# is safe to run twice; exactly one beat process runs in production.
+# is safe to run twice; one beat sends them (the lease above), however many are started.
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {
         "task": "unionportal.core.tasks.heartbeat",

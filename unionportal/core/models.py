@@ -72,3 +72,23 @@ class StoredFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class BeatLease(models.Model):
+    """Who may run the clocks: the one ``celery beat`` that holds this row until ``expires_at``.
+
+    A second beat started by mistake waits, sending nothing, until the holder stops renewing (``beat``).
+    A row, not a PostgreSQL advisory lock, so that it works through pgbouncer's transaction pooling and on
+    the embedded SQLite alike.
+    """
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    holder = models.CharField(_("holder"), max_length=200, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("beat lease")
+        verbose_name_plural = _("beat leases")
+
+    def __str__(self):
+        return f"{self.name}: {self.holder or '-'} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
