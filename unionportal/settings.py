@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "unionportal.core",
     "unionportal.notifications",
     "unionportal.payments",
+    "unionportal.reconciliation",
     "members",
     "mutualaid",
     "hardship",
@@ -204,6 +205,11 @@ CELERY_BEAT_SCHEDULE = {
         # Daily, deciding by date: drafts on the 1st, reminders from the 3rd, late marks after the due day.
         "task": "reporting.tasks.monthly_cycle",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "reconciliation-nightly": {
+        # Nightly, after the day's bank results: batches add up, paid lines are marked paid, caps and budgets hold.
+        "task": "unionportal.reconciliation.tasks.reconcile_money",
+        "schedule": crontab(hour=2, minute=40),
     },
     "reporting-bulletin-clock": {
         # Daily: on or after REPORTING_BULLETIN_DAY, publishes last month's bulletin if city staff have not.
