@@ -296,6 +296,16 @@ class Breakdown:
         return [LIMIT_LABELS[limit] for limit in self.limited_by]
 
 
+def effective_caps(terms: PlanTerms, shares: int) -> tuple[Decimal | None, Decimal | None]:
+    """The per-stay and per-period caps of a cover of ``shares`` shares (cap per share × shares; None: no cap).
+
+    The calculation and the nightly reconciliation both read the caps here, so they can never disagree.
+    """
+    per_stay = None if terms.per_stay_cap_per_share is None else terms.per_stay_cap_per_share * shares
+    period = None if terms.per_period_cap_per_share is None else terms.per_period_cap_per_share * shares
+    return per_stay, period
+
+
 def calculate(
     terms: PlanTerms,
     settlement: Settlement | None = None,
@@ -368,8 +378,7 @@ def calculate(
         lines = (BreakdownLine(LineCode.ALLOWANCE, base, Decimal(1), shares, base * shares),)
 
     raw_total = sum((line.amount for line in lines), ZERO)
-    per_stay_cap = None if terms.per_stay_cap_per_share is None else terms.per_stay_cap_per_share * shares
-    period_cap = None if terms.per_period_cap_per_share is None else terms.per_period_cap_per_share * shares
+    per_stay_cap, period_cap = effective_caps(terms, shares)
     # period_used can exceed the cap (a plan's cap lowered mid-period, or shares reduced): nothing is left, no less.
     remaining_before = None if period_cap is None else max(ZERO, period_cap - period_used)
 

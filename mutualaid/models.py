@@ -378,8 +378,8 @@ def _document_path(document, filename):
 
 
 class ClaimDocument(models.Model):
-    """A scanned material of a claim. Stored under MEDIA_ROOT but never at a public URL: the claim's
-    scoped view serves it, and every opening is logged."""
+    """A scanned material of a claim. Kept in the default storage (the database: every node reads it), never at
+    a public URL: the claim's scoped view serves it, and every opening is logged."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="documents")
     material = models.CharField(_("material"), max_length=12, choices=Material.choices)

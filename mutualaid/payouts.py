@@ -17,7 +17,10 @@ SOURCE = "mutualaid.claim"
 
 
 def register() -> None:
-    payments.register_source(SOURCE, label=gettext_lazy("Mutual-aid claim"), on_paid=claim_paid, on_failed=claim_unpaid)
+    payments.register_source(
+        SOURCE, label=gettext_lazy("Mutual-aid claim"), on_paid=claim_paid, on_failed=claim_unpaid,
+        paid_among=claims_paid_among,
+    )  # fmt: skip
 
 
 def request_payment(claim: Claim) -> None:
@@ -27,6 +30,11 @@ def request_payment(claim: Claim) -> None:
         source=SOURCE, reference=claim.number, payee_name=member.name, payee_id_number=member.id_number,
         bank_name=claim.bank_name, account_number=claim.bank_account, amount=claim.benefit, org_path=claim.org_path,
     )  # fmt: skip
+
+
+def claims_paid_among(references: list[str]) -> set[str]:
+    """Of these claim numbers, the claims that are marked paid here (the nightly reconciliation asks)."""
+    return set(Claim.objects.filter(number__in=references, status=Claim.Status.PAID).values_list("number", flat=True))
 
 
 @transaction.atomic

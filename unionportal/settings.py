@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "unionportal.core",
     "unionportal.notifications",
     "unionportal.payments",
+    "unionportal.reconciliation",
     "members",
     "mutualaid",
     "hardship",
@@ -170,8 +171,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Exactly one beat sends the clocks: the one holding a lease row in the database (unionportal/core/beat.py).
+# A second beat waits as a standby and takes over within BEAT_LEASE_SECONDS of the first one dying.
+CELERY_BEAT_SCHEDULER = "unionportal.core.beat:LeaderScheduler"
+BEAT_LEASE_SECONDS = env.int("BEAT_LEASE_SECONDS", default=60)
 # The clocks of the portal. Each entry names a task that takes no arguments, reads only what is due and
-# is safe to run twice; exactly one beat process runs in production.
+# is safe to run twice; one beat sends them (the lease above), however many are started.
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {
         "task": "unionportal.core.tasks.heartbeat",
@@ -201,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
         # Daily, deciding by date: drafts on the 1st, reminders from the 3rd, late marks after the due day.
         "task": "reporting.tasks.monthly_cycle",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "reconciliation-nightly": {
+        # Nightly, after the day's bank results: batches add up, paid lines are marked paid, caps and budgets hold.
+        "task": "unionportal.reconciliation.tasks.reconcile_money",
+        "schedule": crontab(hour=2, minute=40),
     },
     "reporting-bulletin-clock": {
         # Daily: on or after REPORTING_BULLETIN_DAY, publishes last month's bulletin if city staff have not.
@@ -282,12 +292,16 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploads (claim scans, rosters and their error files, attachments, certificates) go through the default
+# storage, which every web node and worker reads: rows of the database by default, on PostgreSQL and on the
+# embedded SQLite alike (README, "Stored files"). They hold personal data: never served from a public URL,
+# only through views that check the viewer's scope.
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="unionportal.core.storage.DatabaseStorage")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": STORAGE_BACKEND},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Uploaded scans hold personal data: they are never served from a public URL, only through views
-# that check the viewer's scope.
+# Where files uploaded before the database storage lie; `manage.py import_media` copies them in.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

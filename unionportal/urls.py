@@ -41,6 +41,7 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("notifications/", include("unionportal.notifications.urls")),
     path("payments/", include("unionportal.payments.urls")),
+    path("reconciliation/", include("unionportal.reconciliation.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -170,8 +170,11 @@ def roster_upload(*, actor, organisation: Organisation, upload: File) -> RosterI
     if not organisation.is_union or not organisation.is_active:
         raise ValidationError(_("Members join an active grassroots union."))
     roster = RosterImport(organisation=organisation, uploaded_by=actor, original_name=(upload.name or "")[:200])
-    roster.file.save(f"{uuid4().hex}.xlsx", upload, save=False)
-    roster.save()
+    # The file and the row that points at it commit together (the default storage writes in this transaction):
+    # a node dying between the two leaves neither.
+    with transaction.atomic():
+        roster.file.save(f"{uuid4().hex}.xlsx", upload, save=False)
+        roster.save()
     _moved(roster.pk)
     with translation.override(settings.LANGUAGE_CODE):
         try:
@@ -203,8 +206,6 @@ def roster_validate(*, roster_import: RosterImport, report_progress: bool = Fals
             check = check_roster(organisation=roster.organisation, data=data, today=today, on_progress=progress)
         except RosterRefused as refused:
             return _fail(roster, refused.message)
-        staging.stage(roster, check, data=data, today=today)
-        write_error_file(roster, check, [row for row in check.rows if not row.valid])
         valid = len(check.valid)
         roster.total_rows, roster.valid_rows = len(check.rows), valid
         roster.error_rows, roster.transfer_rows = len(check.rejected), len(check.offers)
@@ -213,9 +214,16 @@ def roster_validate(*, roster_import: RosterImport, report_progress: bool = Fals
             "" if valid or check.offers else _("No row can be imported: correct the errors and upload again.")
         )
     fields = ["total_rows", "valid_rows", "error_rows", "transfer_rows", "errors", "error_file", "status", "progress"]
-    RosterImport.objects.filter(pk=roster.pk, status=RosterImport.Status.VALIDATING).update(
-        **{name: getattr(roster, name) for name in fields}, message=roster.message
-    )
+    # The kept check, the error file and the row commit together (the default storage writes in this
+    # transaction); a run that finds the roster no longer VALIDATING (a twin delivery) leaves no file behind.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        staging.stage(roster, check, data=data, today=today)
+        write_error_file(roster, check, [row for row in check.rows if not row.valid])
+        updated = RosterImport.objects.filter(pk=roster.pk, status=RosterImport.Status.VALIDATING).update(
+            **{name: getattr(roster, name) for name in fields}, message=roster.message
+        )
+        if not updated:
+            transaction.set_rollback(True)
     return roster
 
 

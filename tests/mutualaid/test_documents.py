@@ -49,3 +49,29 @@ def test_a_file_that_is_not_a_scan_is_refused(client, clerk, claim):
     ).content.decode()
     assert not claim.documents.exists()
     assert "PDF" in page
+
+
+@pytest.mark.django_db
+def test_a_scan_is_stored_in_the_database_with_its_row_and_gone_if_the_row_fails(clerk, claim, monkeypatch):
+    from mutualaid import documents
+    from mutualaid.models import ClaimDocument
+    from unionportal.core.models import StoredFile
+
+    document = documents.claim_document_add(
+        actor=clerk, claim=claim, material="invoice", upload=SimpleUploadedFile("发票.pdf", PDF, "application/pdf")
+    )
+    assert bytes(StoredFile.objects.get(name=document.file.name).content) == PDF
+
+    create = ClaimDocument.objects.create
+
+    def dies_after_insert(**fields):
+        create(**fields)
+        raise ConnectionError("the node died before the commit")
+
+    monkeypatch.setattr(ClaimDocument.objects, "create", dies_after_insert)
+    with pytest.raises(ConnectionError):
+        documents.claim_document_add(
+            actor=clerk, claim=claim, material="invoice", upload=SimpleUploadedFile("b.pdf", PDF, "application/pdf")
+        )
+
+    assert claim.documents.count() == 1 and StoredFile.objects.count() == 1

@@ -91,7 +91,11 @@ ROLES: dict[str, Role] = {
                 "otp_totp.delete_totpdevice",
             ),
         ),
-        Role("auditor", _("Auditor"), ("accounts.view_audit_log", "auditlog.view_logentry")),
+        Role(
+            "auditor",
+            _("Auditor"),
+            ("accounts.view_audit_log", "auditlog.view_logentry", "reconciliation.view_discrepancy"),
+        ),
         Role("city_staff", _("City federation staff"), (*_FEDERATION_STAFF, *_REPORT_APPROVE, *_BULLETIN_PUBLISH)),
         Role(
             "county_staff",
@@ -133,6 +137,7 @@ ROLES: dict[str, Role] = {
                 "payments.change_paymentbatch",
                 "payments.view_paymentrequest",
                 "payments.change_paymentrequest",
+                "reconciliation.view_discrepancy",
             ),
         ),  # fmt: skip
         Role(

@@ -50,3 +50,45 @@ class RateLimitHit(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key_hash[:8]} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class StoredFile(models.Model):
+    """One uploaded or generated file (a claim scan, a roster, its error file), kept in the database.
+
+    ``storage.DatabaseStorage`` reads and writes these rows: every web node and worker sees the same files,
+    a file saved in a transaction that rolls back is gone with it, and the database backup holds them.
+    """
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    content = models.BinaryField(_("content"))
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+
+    def __str__(self):
+        return self.name
+
+
+class BeatLease(models.Model):
+    """Who may run the clocks: the one ``celery beat`` that holds this row until ``expires_at``.
+
+    A second beat started by mistake waits, sending nothing, until the holder stops renewing (``beat``).
+    A row, not a PostgreSQL advisory lock, so that it works through pgbouncer's transaction pooling and on
+    the embedded SQLite alike.
+    """
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    holder = models.CharField(_("holder"), max_length=200, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("beat lease")
+        verbose_name_plural = _("beat leases")
+
+    def __str__(self):
+        return f"{self.name}: {self.holder or '-'} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

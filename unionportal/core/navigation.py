@@ -29,6 +29,7 @@ MAIN_MENU = [
     NavItem(_("Dashboard"), "reporting:dashboard", "reporting.view_dashboard"),
     NavItem(_("Targets and weights"), "reporting:targets", "reporting.change_target"),
     NavItem(_("Payments"), "payments:batch-list", "payments.view_paymentbatch"),
+    NavItem(_("Reconciliation"), "reconciliation:discrepancy-list", "reconciliation.view_discrepancy"),
     NavItem(_("Audit log"), "accounts:audit-list", "accounts.view_audit_log"),
     NavItem(_("Login lockouts"), "accounts:lockout-list", "accounts.manage_security"),
 ]

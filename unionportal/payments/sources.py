@@ -9,11 +9,15 @@ An app that pays through the payments app registers its source once, in its ``Ap
         label=_("Mutual-aid claim"),
         on_paid=claim_paid,        # on_paid(reference: str, paid_on: date, line: PaymentLine)
         on_failed=claim_returned,  # on_failed(reference: str, reason: str, line: PaymentLine)
+        paid_among=claims_paid,    # paid_among(references: list[str]) -> set[str]  (optional)
     )
 
 The callbacks run inside the transaction that records the bank's result: if one raises, nothing of
 that result file is saved. They must only change the owning app's own rows (keyed by ``reference``)
 and must not call back into the payments services.
+
+``paid_among`` answers the nightly reconciliation's question "which of these references do you hold as
+paid?" from the owning app's own rows; a source without it is not asked (and the check says so).
 """
 
 from collections.abc import Callable
@@ -29,16 +33,17 @@ class Source:
     label: str
     on_paid: Callable[[str, date, object], None]
     on_failed: Callable[[str, str, object], None]
+    paid_among: Callable[[list[str]], set[str]] | None = None
 
 
 _SOURCES: dict[str, Source] = {}
 
 
-def register_source(code: str, *, on_paid, on_failed, label) -> Source:
+def register_source(code: str, *, on_paid, on_failed, label, paid_among=None) -> Source:
     """Register (or replace) the source ``code``, e.g. ``"mutualaid.claim"``. Returns the registration."""
     if not code or len(code) > 50:
         raise ImproperlyConfigured(f"A payment source code must have 1 to 50 characters: {code!r}")
-    source = Source(code=code, label=label, on_paid=on_paid, on_failed=on_failed)
+    source = Source(code=code, label=label, on_paid=on_paid, on_failed=on_failed, paid_among=paid_among)
     _SOURCES[code] = source
     return source
 
@@ -53,6 +58,10 @@ def get_source(code: str) -> Source:
         return _SOURCES[code]
     except KeyError:
         raise ImproperlyConfigured(f"No payment source {code!r} is registered.") from None
+
+
+def registered_sources() -> list[Source]:
+    return list(_SOURCES.values())
 
 
 def is_registered(code: str) -> bool:
