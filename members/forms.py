@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import CertificateCase, Member, Organisation
+from .models import GB11643_ID_TYPES, CertificateCase, Member, Organisation
 from .validators import validate_id_number, validate_mobile, validate_union_uscc, validate_uscc
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -42,7 +42,7 @@ class MemberForm(forms.ModelForm):
 
     def clean_id_number(self):
         value = self.cleaned_data["id_number"]
-        if self.cleaned_data.get("id_type", Member.IdType.RESIDENT) == Member.IdType.RESIDENT:
+        if self.cleaned_data.get("id_type", Member.IdType.RESIDENT) in GB11643_ID_TYPES:
             return validate_id_number(value)
         return value.strip().upper()
 
