@@ -6,7 +6,7 @@ from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
-from .validators import validate_id_number, validate_uscc
+from .validators import validate_id_number, validate_union_uscc, validate_uscc
 
 
 class Organisation(MP_Node):
@@ -46,11 +46,13 @@ class Organisation(MP_Node):
     name = models.CharField(_("official name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     credit_code = models.CharField(
-        _("union credit code"), max_length=18, unique=True, null=True, blank=True,
+        _("union credit code"), max_length=18, unique=True, null=True, blank=True, validators=[validate_union_uscc],
         help_text=_("Unified social credit code of the union itself; starts with 81."),
     )  # fmt: skip
     employer_name = models.CharField(_("employer"), max_length=100, blank=True)
-    employer_credit_code = models.CharField(_("employer credit code"), max_length=18, blank=True, db_index=True)
+    employer_credit_code = models.CharField(
+        _("employer credit code"), max_length=18, blank=True, db_index=True, validators=[validate_uscc]
+    )
     employer_nature = models.CharField(_("employer nature"), max_length=16, choices=EmployerNature.choices, blank=True)
     industry = models.CharField(_("industry"), max_length=50, blank=True)
     employee_count = models.PositiveIntegerField(_("employees"), null=True, blank=True)

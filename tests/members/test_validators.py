@@ -114,3 +114,15 @@ def test_enterprise_full_clean_refuses_an_invalid_credit_code(tree):
         enterprise.full_clean()
 
     assert "credit_code" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_organisation_full_clean_refuses_invalid_credit_codes(tree):
+    union = tree["union_sz"]
+    union.credit_code = "91610000MA6TG1234X"  # a company's code, and a wrong check character
+    union.employer_credit_code = "91610000MA6TG1234Y"
+
+    with pytest.raises(ValidationError) as error:
+        union.full_clean()
+
+    assert {"credit_code", "employer_credit_code"} <= set(error.value.message_dict)
