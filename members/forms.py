@@ -73,6 +73,13 @@ class UnionChoiceForm(forms.Form):
         self.fields["organisation"].queryset = unions
 
 
+class AskTransferForm(UnionChoiceForm):
+    """A transfer asked for at the counter: the member is the one with this ID number and this name."""
+
+    id_number = forms.CharField(label=_("ID number"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=50)
+
+
 class MemberStatusForm(forms.Form):
     status = forms.ChoiceField(
         label=_("New status"),

@@ -15,26 +15,41 @@ from django.db.models.functions import Concat, Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from unionportal.accounts.scope import in_scope
 from unionportal.core import numbers
 
 from .models import CertificateCase, Member, MemberCard, MembershipPeriod, Organisation, OrganisationEvent, Transfer
-from .validators import birth_date_from_id, sex_from_id, validate_id_number
+from .validators import birth_date_from_id, normalise_id_number, same_name, sex_from_id, validate_id_number
 
 MEMBER_SEQUENCE = "member"
 
 
+ALREADY_ELSEWHERE = gettext_lazy("Already a member elsewhere.")
+
+
 class AlreadyMember(ValidationError):
-    """The ID number belongs to an existing member: offer a transfer instead of a duplicate."""
+    """The ID number belongs to an existing member: offer a transfer instead of a duplicate.
+
+    The message names nobody: who the member is, and where, is the caller's to show, and only to someone who
+    sees that union or who typed the member's own name with the number (``same_name``).
+    """
 
     def __init__(self, member: Member):
         self.member = member
-        super().__init__(
-            _("%(name)s is already a member of %(union)s (member number %(number)s)."),
-            code="already_member",
-            params={"name": member.name, "union": member.organisation.name, "number": member.member_number},
-        )
+        super().__init__(ALREADY_ELSEWHERE, code="already_member")
+
+
+class NoTransfer(ValidationError):
+    """No transfer can be asked for with this ID number and name: unknown number, other name, or no such union.
+
+    One answer for all of them, so that the form cannot be used to find out who is a member, or where.
+    """
+
+    def __init__(self):
+        super().__init__(_("No transfer can be asked for with this ID number and name."), code="no_transfer")
+
 
 
 def _require_scope(actor, organisation: Organisation) -> None:
@@ -424,6 +439,21 @@ def transfer_request(*, actor, member: Member, to_organisation: Organisation, re
         member=locked, from_organisation=locked.organisation, to_organisation=to_organisation,
         reason=reason, requested_by=actor, asked_by_receiver=True,
     )  # fmt: skip
+
+
+@transaction.atomic
+def transfer_ask(*, actor, id_number: str, name: str, to_organisation: Organisation, reason: str = "") -> Transfer:
+    """The new union asks for a member of another union, known by the ID number and the name typed at its counter.
+
+    The member is found only by the pair: an unknown ID number and a name that is not the member's get the same
+    ``NoTransfer``, and nothing is created. Once the pair matches, the refusals of ``transfer_request`` (a transfer
+    already waiting, a membership that has ended) may name the member: the counter has shown who they are.
+    """
+    _require_scope(actor, to_organisation)
+    member = Member.objects.filter(id_number=normalise_id_number(id_number)).first()
+    if member is None or not same_name(name, member.name):
+        raise NoTransfer
+    return transfer_request(actor=actor, member=member, to_organisation=to_organisation, reason=reason)
 
 
 def _lock_pending(actor, transfer: Transfer) -> Transfer | None:

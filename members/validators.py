@@ -24,6 +24,11 @@ def normalise_id_number(value: str) -> str:
     return re.sub(r"\s+", "", value or "").upper()
 
 
+def same_name(typed: str, recorded: str) -> bool:
+    """Whether a name typed at a counter (or in a roster) is the name on record: spaces aside, exactly."""
+    return bool(typed) and "".join((typed or "").split()) == "".join((recorded or "").split())
+
+
 def validate_id_number(value: str) -> str:
     """Check a resident ID number (GB 11643-1999); return it normalised. Raises a ValidationError in Chinese."""
     number = normalise_id_number(value)

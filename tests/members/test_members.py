@@ -128,9 +128,105 @@ class TestMemberPages:
         assert 'data-testid="already-member"' in response.content.decode()
         assert Member.objects.count() == 1
 
-        client.post(reverse("members:member-ask-transfer", args=[zhang.pk]), {"organisation": tree["union_sy"].pk})
+        page = response.content.decode()
+        assert 'name="id_number" value="11010519491231002X"' in page and f"/members/{zhang.pk}/" not in page
+        client.post(
+            reverse("members:member-ask-transfer"),
+            {"organisation": tree["union_sy"].pk, "id_number": "11010519491231002X", "name": "张伟"},
+        )
         transfer = zhang.transfers.get()
         assert transfer.asked_by_receiver and transfer.to_organisation == tree["union_sy"]
+
+    def test_registering_someone_elses_id_number_under_another_name_reveals_nothing(self, client, tree, zhang):
+        officer = UserFactory(organisation=tree["union_sy"], roles=["union_officer"])
+        client.force_login(officer)
+
+        response = client.post(
+            reverse("members:member-create"),
+            {
+                "organisation": tree["union_sy"].pk, "name": "李雷", "id_type": "resident",
+                "id_number": "11010519491231002X", "employment": "standard", "ethnicity": "汉族",
+            },
+        )  # fmt: skip
+
+        page = response.content.decode()
+        assert 'data-testid="already-member-elsewhere"' in page and "已是其他工会会员" in page
+        for secret in (zhang.name, zhang.member_number, tree["union_sz"].name):
+            assert secret not in page
+        assert 'data-testid="already-member"' not in page
+        assert Member.objects.count() == 1
+
+    def test_a_clerk_who_sees_the_union_is_shown_the_member_whatever_the_name(self, client, clerk, zhang, tree):
+        client.force_login(clerk)  # 商州区 staff: 张伟's union is in scope
+
+        response = client.post(
+            reverse("members:member-create"),
+            {
+                "organisation": tree["union_sz"].pk, "name": "李雷", "id_type": "resident",
+                "id_number": "11010519491231002X", "employment": "standard", "ethnicity": "汉族",
+            },
+        )  # fmt: skip
+
+        assert zhang.member_number in response.content.decode()
+
+    def test_editing_to_another_members_id_number_does_not_name_the_member(self, client, clerk, tree, zhang):
+        other = make_member(union=tree["union_sy"], name="王芳")
+        client.force_login(clerk)
+        data = {
+            "name": "张伟", "id_type": "resident", "id_number": other.id_number, "employment": "standard",
+            "ethnicity": "汉族", "phone": "13900000001",
+        }  # fmt: skip
+
+        response = client.post(reverse("members:member-edit", args=[zhang.pk]), data)
+
+        assert "id_number" in response.context["form"].errors
+        assert other.member_number not in response.content.decode()
+
+
+@pytest.mark.django_db
+class TestAskTransfer:
+    """POST /members/ask-transfer/: the member is named by the ID number and name typed, never by a key."""
+
+    @pytest.fixture
+    def officer(self, tree):
+        return UserFactory(organisation=tree["union_sy"], roles=["union_officer"])
+
+    def ask(self, client, tree, **data):
+        body = {"organisation": tree["union_sy"].pk, "id_number": "11010519491231002X", "name": "张伟", **data}
+        return client.post(reverse("members:member-ask-transfer"), body, follow=True)
+
+    def test_the_matching_pair_asks_for_the_transfer(self, client, officer, tree, zhang):
+        client.force_login(officer)
+        self.ask(client, tree)
+        transfer = zhang.transfers.get()
+        assert (transfer.to_organisation, transfer.requested_by, transfer.asked_by_receiver) == (
+            tree["union_sy"], officer, True
+        )  # fmt: skip
+
+    def test_unknown_number_and_wrong_name_get_the_same_answer_and_create_nothing(self, client, officer, tree, zhang):
+        client.force_login(officer)
+        unknown = self.ask(client, tree, id_number=id_number("61100219800101001"))
+        wrong_name = self.ask(client, tree, name="李雷")
+
+        def told(response):
+            return [str(m) for m in response.context["messages"]]
+
+        assert told(unknown) == told(wrong_name) and told(unknown)
+        page = wrong_name.content.decode()
+        for secret in (zhang.member_number, tree["union_sz"].name):
+            assert secret not in page
+        assert not zhang.transfers.exists()
+
+    def test_a_member_key_in_the_url_is_no_longer_a_route(self, client, officer, tree, zhang):
+        client.force_login(officer)
+        response = client.post(f"/members/{zhang.pk}/ask-transfer/", {"organisation": tree["union_sy"].pk})
+        assert response.status_code == 404
+        assert not zhang.transfers.exists()
+
+    def test_a_union_out_of_scope_gets_the_same_answer(self, client, officer, tree, zhang):
+        client.force_login(officer)
+        self.ask(client, tree, organisation=tree["union_sz"].pk)
+        assert not zhang.transfers.exists()
 
     def test_list_pages_by_keyset_with_constant_queries(self, client, clerk, tree, django_assert_max_num_queries):
         for _ in range(3):
