@@ -51,7 +51,6 @@ class NoTransfer(ValidationError):
         super().__init__(_("No transfer can be asked for with this ID number and name."), code="no_transfer")
 
 
-
 def _require_scope(actor, organisation: Organisation) -> None:
     if not in_scope(actor, organisation.path):
         raise Http404

@@ -155,10 +155,12 @@ def member_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = _member_data(form)
         data.pop("joined_on", None)
-        if data.get("id_number") != member.id_number:
-            # Says nothing of who holds the number: it may be a member of a union the user does not see.
-            if Member.objects.filter(id_number=data["id_number"]).exclude(pk=member.pk).exists():
-                form.add_error("id_number", _("This ID number belongs to another member."))
+        # Says nothing of who holds the number: it may be a member of a union the user does not see.
+        if (
+            data.get("id_number") != member.id_number
+            and Member.objects.filter(id_number=data["id_number"]).exclude(pk=member.pk).exists()
+        ):
+            form.add_error("id_number", _("This ID number belongs to another member."))
         if form.is_valid():
             changed = services.member_update(actor=request.user, member=member, data=data)
             if changed:
