@@ -144,6 +144,8 @@ class EnrolmentBatch(models.Model):
     total_premium = models.DecimalField(_("total premium"), default=0, **MONEY)
     payment_reference = models.CharField(_("receipt or transfer reference"), max_length=60, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    # The day the union submitted the batch: no premium is paid, and no cover starts, before it.
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -153,6 +155,8 @@ class EnrolmentBatch(models.Model):
         verbose_name = _("enrolment batch")
         verbose_name_plural = _("enrolment batches")
         ordering = ["-created_at", "-pk"]
+        # The federation's finance or counter confirms that a premium was paid; the union that enrols does not.
+        permissions = [("confirm_premium", _("Can confirm premium payments"))]
 
     def __str__(self):
         return self.number
