@@ -331,6 +331,8 @@ def _claim_input_errors(data: ClaimInput, today: date) -> list[str]:
             % {"parts": parts, "total": data.total_cost}
         )
     numbers_seen = [number for number, _a in data.invoices]
+    if any(len(number) > ClaimInvoice._meta.get_field("number").max_length for number in numbers_seen):
+        errors.append(_("An invoice number has at most 40 characters."))  # the column's length
     if len(set(numbers_seen)) != len(numbers_seen):
         errors.append(_("The same invoice number is entered twice."))
     if data.invoices and sum(amount for _n, amount in data.invoices) != data.total_cost:

@@ -176,3 +176,12 @@ class TestClaimIntake:
         outsider = UserFactory(organisation=tree["shanyang"], roles=["counter_clerk"])
         with pytest.raises(Http404):
             services.claim_receive(actor=outsider, member=covered_member, data=claim_input())
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_an_invoice_number_longer_than_its_column(clerk, covered_member):
+    with pytest.raises(ValidationError):
+        services.claim_receive(
+            actor=clerk, member=covered_member, data=claim_input(invoices=[("A" * 3000, D("12000.00"))])
+        )
+    assert not Claim.objects.exists()
