@@ -3,7 +3,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import GB11643_ID_TYPES, CertificateCase, Member, Organisation
-from .validators import validate_id_number, validate_mobile, validate_union_uscc, validate_uscc
+from .validators import (
+    validate_id_number,
+    validate_mobile,
+    validate_not_in_future,
+    validate_union_uscc,
+    validate_uscc,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -50,6 +56,9 @@ class MemberForm(forms.ModelForm):
         value = self.cleaned_data["phone"]
         return validate_mobile(value) if value else ""
 
+    def clean_joined_on(self):
+        return validate_not_in_future(self.cleaned_data["joined_on"])
+
     def clean(self):
         data = super().clean()
         if data.get("employment") == Member.Employment.NEW_FORM and not data.get("new_form_group"):
@@ -86,7 +95,7 @@ class MemberStatusForm(forms.Form):
         # No preselected choice: a status change ends or freezes a membership, so it is always a deliberate pick.
         choices=[("", "---------"), *((s.value, s.label) for s in Member.Status if s != Member.Status.ACTIVE)],
     )
-    on = forms.DateField(label=_("Date"), widget=DATE)
+    on = forms.DateField(label=_("Date"), widget=DATE, validators=[validate_not_in_future])
 
 
 class CardForm(forms.Form):
@@ -94,7 +103,7 @@ class CardForm(forms.Form):
         label=_("Card number"), regex=r"^\d{12,19}$",
         error_messages={"invalid": _("A card number is 12 to 19 digits.")},
     )  # fmt: skip
-    issued_on = forms.DateField(label=_("Issued on"), widget=DATE)
+    issued_on = forms.DateField(label=_("Issued on"), widget=DATE, validators=[validate_not_in_future])
 
 
 class TransferForm(forms.Form):
@@ -132,6 +141,9 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = ORGANISATION_FIELDS
         widgets = {"founded_on": DATE, "term_ends_on": DATE}
+
+    def clean_founded_on(self):
+        return validate_not_in_future(self.cleaned_data["founded_on"])
 
     def clean_credit_code(self):
         value = self.cleaned_data["credit_code"]
@@ -212,6 +224,9 @@ class CertificateCaseForm(forms.ModelForm):
         model = CertificateCase
         fields = ["kind", "certificate_number", "valid_from", "valid_until", "changed_on", "note"]
         widgets = {"valid_from": DATE, "valid_until": DATE, "changed_on": DATE}
+
+    def clean_changed_on(self):
+        return validate_not_in_future(self.cleaned_data["changed_on"])
 
 
 # --- Members' own accounts --------------------------------------------------------------------------

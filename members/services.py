@@ -21,7 +21,14 @@ from unionportal.accounts.scope import in_scope
 from unionportal.core import numbers
 
 from .models import CertificateCase, Member, MemberCard, MembershipPeriod, Organisation, OrganisationEvent, Transfer
-from .validators import birth_date_from_id, normalise_id_number, same_name, sex_from_id, validate_id_number
+from .validators import (
+    birth_date_from_id,
+    normalise_id_number,
+    same_name,
+    sex_from_id,
+    validate_id_number,
+    validate_not_in_future,
+)
 
 MEMBER_SEQUENCE = "member"
 
@@ -352,7 +359,7 @@ def member_set_status(*, actor, member: Member, status: str, on: date | None = N
     A retired member keeps membership at the last union (the period stays open); the others end it.
     """
     _require_scope(actor, member.organisation)
-    on = on or timezone.localdate()
+    on = validate_not_in_future(on or timezone.localdate())
     locked = Member.objects.select_for_update().get(pk=member.pk)
     if locked.status == status:
         return locked
@@ -374,6 +381,7 @@ def member_set_status(*, actor, member: Member, status: str, on: date | None = N
 def member_card_issue(*, actor, member: Member, number: str, issued_on: date) -> MemberCard:
     """Record a service card; a card still in use is cancelled by its replacement."""
     _require_scope(actor, member.organisation)
+    validate_not_in_future(issued_on)
     for card in MemberCard.objects.select_for_update().filter(member=member, status=MemberCard.Status.ACTIVE):
         card.status = MemberCard.Status.CANCELLED
         card.save(update_fields=["status"])

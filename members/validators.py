@@ -90,6 +90,13 @@ def validate_union_uscc(value: str) -> str:
     return code
 
 
+def validate_not_in_future(value: date) -> date:
+    """A date that has happened (founded, joined, issued, changed): never after today."""
+    if value and value > timezone.localdate():
+        raise ValidationError(_("This date cannot be in the future."), code="future_date")
+    return value
+
+
 def validate_mobile(value: str) -> str:
     phone = re.sub(r"[\s-]+", "", value or "")
     if not MOBILE.match(phone):

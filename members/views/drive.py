@@ -23,6 +23,7 @@ from unionportal.core.feedback import attempt
 
 from .. import drive
 from ..models import Enterprise, Organisation
+from ..validators import validate_not_in_future
 
 PAGE_SIZE = 50
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -101,8 +102,9 @@ class FoundUnionForm(forms.Form):
     )
     name = forms.CharField(label=gettext_lazy("Union name"), max_length=100)
     founded_on = forms.DateField(
-        label=gettext_lazy("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+        label=gettext_lazy("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_not_in_future],
+    )  # fmt: skip
 
     def __init__(self, *args, actor, enterprise, **kwargs):
         super().__init__(*args, **kwargs)

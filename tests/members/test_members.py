@@ -1,9 +1,13 @@
+from datetime import date
+
 import pytest
 from auditlog.models import LogEntry
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from members.models import Member, MembershipPeriod
+from members import services
+from members.models import Member, MembershipPeriod, Organisation
 from tests.factories import UserFactory, id_number, make_member
 
 LOOKUP = reverse("members:member-lookup")
@@ -257,6 +261,40 @@ class TestAskTransfer:
         other = make_member(union=tree["union_sz"])
         client.post(reverse("members:member-status", args=[other.pk]), {"status": "left", "on": "2026-11-01"})
         assert other.periods.get().end_reason == "left"
+
+
+@pytest.mark.django_db
+class TestNoFutureDates:
+    """Dates of things that have happened are never after today (issue 11, item 18)."""
+
+    def test_a_status_change_in_2099_is_refused(self, client, clerk, zhang):
+        client.force_login(clerk)
+        client.post(reverse("members:member-status", args=[zhang.pk]), {"status": "left", "on": "2099-01-01"})
+        zhang.refresh_from_db()
+        assert zhang.status == "active" and zhang.status_changed_on is None
+
+    def test_a_card_issued_in_2099_is_refused(self, client, clerk, zhang):
+        client.force_login(clerk)
+        client.post(
+            reverse("members:member-card-issue", args=[zhang.pk]),
+            {"number": "6221880000000099999", "issued_on": "2099-01-01"},
+        )
+        assert not zhang.cards.exists()
+
+    def test_a_union_founded_in_2099_is_refused(self, client, tree, county_user):
+        client.force_login(county_user)
+        response = client.post(
+            reverse("members:organisation-create", args=[tree["shangzhou"].pk]),
+            {"kind": "grassroots", "code": "611002009", "name": "未来工会", "founded_on": "2099-01-01"},
+        )
+        assert "founded_on" in response.context["form"].errors
+        assert not Organisation.objects.filter(code="611002009").exists()
+
+    def test_the_services_refuse_them_too(self, clerk, zhang):
+        with pytest.raises(ValidationError):
+            services.member_set_status(actor=clerk, member=zhang, status="left", on=date(2099, 1, 1))
+        with pytest.raises(ValidationError):
+            services.member_card_issue(actor=clerk, member=zhang, number="6221880000000099999", issued_on=date(2099, 1, 1))
 
 
 @pytest.mark.django_db
