@@ -294,7 +294,9 @@ class TestNoFutureDates:
         with pytest.raises(ValidationError):
             services.member_set_status(actor=clerk, member=zhang, status="left", on=date(2099, 1, 1))
         with pytest.raises(ValidationError):
-            services.member_card_issue(actor=clerk, member=zhang, number="6221880000000099999", issued_on=date(2099, 1, 1))
+            services.member_card_issue(
+                actor=clerk, member=zhang, number="6221880000000099999", issued_on=date(2099, 1, 1)
+            )
 
 
 @pytest.mark.django_db
