@@ -99,10 +99,17 @@ def member_detail(request, pk):
 @permission_required("accounts.reveal_sensitive", raise_exception=True)
 @require_POST
 def member_reveal(request, pk):
-    """Show the full ID number once, and log that it was shown (PIPL art. 28)."""
+    """Show the full ID number (or, with ``field=phone`` in the body, the phone) once, and log that it was shown
+    (PIPL art. 28)."""
     member = selectors.member_get(request.user, pk)
-    audit.log_reveal(actor=request.user, instance=member, field="id_number")
-    return render(request, "members/_id_number.html", {"member": member, "revealed": True})
+    field = request.POST.get("field", "id_number")
+    if field not in REVEALABLE:
+        raise Http404
+    audit.log_reveal(actor=request.user, instance=member, field=field)
+    return render(request, REVEALABLE[field], {"member": member, "revealed": True})
+
+
+REVEALABLE = {"id_number": "members/_id_number.html", "phone": "members/_phone.html"}
 
 
 @login_required

@@ -82,6 +82,17 @@ class TestMemberPages:
         entry = LogEntry.objects.filter(actor=clerk, action=LogEntry.Action.ACCESS).get()
         assert entry.additional_data == {"kind": "reveal", "field": "id_number"}
 
+    def test_detail_masks_the_phone_and_reveal_is_logged(self, client, clerk, zhang):
+        client.force_login(clerk)
+        page = client.get(reverse("members:member-detail", args=[zhang.pk])).content.decode()
+        assert "139****0001" in page and "13900000001" not in page
+
+        revealed = client.post(reverse("members:member-reveal", args=[zhang.pk]), {"field": "phone"})
+        assert "13900000001" in revealed.content.decode()
+        entry = LogEntry.objects.filter(actor=clerk, action=LogEntry.Action.ACCESS).get()
+        assert entry.additional_data == {"kind": "reveal", "field": "phone"}
+        assert client.post(reverse("members:member-reveal", args=[zhang.pk]), {"field": "name"}).status_code == 404
+
     def test_union_officer_cannot_reveal(self, client, tree, zhang):
         officer = UserFactory(organisation=tree["union_sz"], roles=["union_officer"])
         client.force_login(officer)
