@@ -21,8 +21,8 @@ def sniff(head: bytes) -> str | None:
 def opens_as(upload, kind: str) -> bool:
     """Whether the file really is what its first bytes claim: ``%PDF`` in front of an HTML page is not a PDF.
 
-    A PDF must parse to a document with at least one page (pypdf, tolerant of scanners' small faults); an image must pass
-    Pillow's ``verify()`` as the format its signature names. Reads the file and rewinds it.
+    A PDF must parse to a document with at least one page (pypdf, tolerant of scanners' small faults); an image
+    must pass Pillow's ``verify()`` as the format its signature names. Reads the file and rewinds it.
     """
     upload.seek(0)
     try:

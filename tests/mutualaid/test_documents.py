@@ -11,6 +11,7 @@ from mutualaid import services
 from tests.factories import UserFactory
 from tests.mutualaid.conftest import claim_input
 
+
 def _pdf() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
