@@ -183,6 +183,7 @@ class TestPayment:
         client.force_login(officer)
         page = client.get(reverse("mutualaid:enrolment-detail", args=[submitted.pk]))
         assert page.status_code == 200 and page.context["payment_form"] is None
+        assert 'data-testid="payment-awaited"' in page.content.decode()
 
         back_dated = (timezone.localdate() - timedelta(days=120)).isoformat()
         response = client.post(
