@@ -4,8 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from unionportal.org.models import Organisation
 
-from .models import CertificateCase, Member
-from .validators import validate_id_number, validate_mobile, validate_union_uscc, validate_uscc
+from .models import GB11643_ID_TYPES, CertificateCase, Member
+from .validators import (
+    validate_id_number,
+    validate_mobile,
+    validate_not_in_future,
+    validate_union_uscc,
+    validate_uscc,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -44,13 +50,16 @@ class MemberForm(forms.ModelForm):
 
     def clean_id_number(self):
         value = self.cleaned_data["id_number"]
-        if self.cleaned_data.get("id_type", Member.IdType.RESIDENT) == Member.IdType.RESIDENT:
+        if self.cleaned_data.get("id_type", Member.IdType.RESIDENT) in GB11643_ID_TYPES:
             return validate_id_number(value)
         return value.strip().upper()
 
     def clean_phone(self):
         value = self.cleaned_data["phone"]
         return validate_mobile(value) if value else ""
+
+    def clean_joined_on(self):
+        return validate_not_in_future(self.cleaned_data["joined_on"])
 
     def clean(self):
         data = super().clean()
@@ -75,13 +84,20 @@ class UnionChoiceForm(forms.Form):
         self.fields["organisation"].queryset = unions
 
 
+class AskTransferForm(UnionChoiceForm):
+    """A transfer asked for at the counter: the member is the one with this ID number and this name."""
+
+    id_number = forms.CharField(label=_("ID number"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=50)
+
+
 class MemberStatusForm(forms.Form):
     status = forms.ChoiceField(
         label=_("New status"),
         # No preselected choice: a status change ends or freezes a membership, so it is always a deliberate pick.
         choices=[("", "---------"), *((s.value, s.label) for s in Member.Status if s != Member.Status.ACTIVE)],
     )
-    on = forms.DateField(label=_("Date"), widget=DATE)
+    on = forms.DateField(label=_("Date"), widget=DATE, validators=[validate_not_in_future])
 
 
 class CardForm(forms.Form):
@@ -89,7 +105,7 @@ class CardForm(forms.Form):
         label=_("Card number"), regex=r"^\d{12,19}$",
         error_messages={"invalid": _("A card number is 12 to 19 digits.")},
     )  # fmt: skip
-    issued_on = forms.DateField(label=_("Issued on"), widget=DATE)
+    issued_on = forms.DateField(label=_("Issued on"), widget=DATE, validators=[validate_not_in_future])
 
 
 class TransferForm(forms.Form):
@@ -127,6 +143,9 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = ORGANISATION_FIELDS
         widgets = {"founded_on": DATE, "term_ends_on": DATE}
+
+    def clean_founded_on(self):
+        return validate_not_in_future(self.cleaned_data["founded_on"])
 
     def clean_credit_code(self):
         value = self.cleaned_data["credit_code"]
@@ -207,6 +226,9 @@ class CertificateCaseForm(forms.ModelForm):
         model = CertificateCase
         fields = ["kind", "certificate_number", "valid_from", "valid_until", "changed_on", "note"]
         widgets = {"valid_from": DATE, "valid_until": DATE, "changed_on": DATE}
+
+    def clean_changed_on(self):
+        return validate_not_in_future(self.cleaned_data["changed_on"])
 
 
 # --- Members' own accounts --------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.org.models import Organisation
+
+from .validators import validate_id_number, validate_uscc
 
 
 class CertificateCase(models.Model):
@@ -165,6 +168,19 @@ class Member(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        # The number's own rules, whoever saves it (the admin, a script, a future form): an ID card and the
+        # mainland residence permits of Hong Kong, Macao and Taiwan residents share GB 11643's check character.
+        if self.id_type in GB11643_ID_TYPES and self.id_number:
+            try:
+                self.id_number = validate_id_number(self.id_number)
+            except ValidationError as error:
+                raise ValidationError({"id_number": error.messages}) from None
+
+
+# The ID types whose numbers follow GB 11643 (18 characters, the last a check character).
+GB11643_ID_TYPES = (Member.IdType.RESIDENT, Member.IdType.HK_MACAO, Member.IdType.TAIWAN)
+
 
 class MembershipPeriod(models.Model):
     """One stretch of membership in one union; a transfer closes one period and opens the next."""
@@ -288,7 +304,7 @@ class Enterprise(models.Model):
         OTHER = "other", _("Other")
 
     name = models.CharField(_("enterprise"), max_length=100)
-    credit_code = models.CharField(_("credit code"), max_length=18, unique=True)
+    credit_code = models.CharField(_("credit code"), max_length=18, unique=True, validators=[validate_uscc])
     county = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="drive_enterprises", verbose_name=_("county")
     )

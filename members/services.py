@@ -12,27 +12,48 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from unionportal.core import numbers
 from unionportal.org.models import Organisation
 from unionportal.org.scope import require_in_scope
 
 from .models import CertificateCase, Member, MemberCard, MembershipPeriod, Transfer
-from .validators import birth_date_from_id, sex_from_id, validate_id_number
+from .validators import (
+    birth_date_from_id,
+    normalise_id_number,
+    same_name,
+    sex_from_id,
+    validate_id_number,
+    validate_not_in_future,
+)
 
 MEMBER_SEQUENCE = "member"
 
 
+ALREADY_ELSEWHERE = gettext_lazy("Already a member elsewhere.")
+
+
 class AlreadyMember(ValidationError):
-    """The ID number belongs to an existing member: offer a transfer instead of a duplicate."""
+    """The ID number belongs to an existing member: offer a transfer instead of a duplicate.
+
+    The message names nobody: who the member is, and where, is the caller's to show, and only to someone who
+    sees that union or who typed the member's own name with the number (``same_name``).
+    """
 
     def __init__(self, member: Member):
         self.member = member
-        super().__init__(
-            _("%(name)s is already a member of %(union)s (member number %(number)s)."),
-            code="already_member",
-            params={"name": member.name, "union": member.organisation.name, "number": member.member_number},
-        )
+        super().__init__(ALREADY_ELSEWHERE, code="already_member")
+
+
+class NoTransfer(ValidationError):
+    """No transfer can be asked for with this ID number and name: unknown number, other name, or no such union.
+
+    One answer for all of them, so that the form cannot be used to find out who is a member, or where.
+    """
+
+    def __init__(self):
+        super().__init__(_("No transfer can be asked for with this ID number and name."), code="no_transfer")
 
 
 def member_numbers(count: int) -> list[str]:
@@ -222,7 +243,7 @@ def member_set_status(*, actor, member: Member, status: str, on: date | None = N
     A retired member keeps membership at the last union (the period stays open); the others end it.
     """
     require_in_scope(actor, member.organisation.path)
-    on = on or timezone.localdate()
+    on = validate_not_in_future(on or timezone.localdate())
     locked = Member.objects.select_for_update().get(pk=member.pk)
     if locked.status == status:
         return locked
@@ -244,6 +265,7 @@ def member_set_status(*, actor, member: Member, status: str, on: date | None = N
 def member_card_issue(*, actor, member: Member, number: str, issued_on: date) -> MemberCard:
     """Record a service card; a card still in use is cancelled by its replacement."""
     require_in_scope(actor, member.organisation.path)
+    validate_not_in_future(issued_on)
     for card in MemberCard.objects.select_for_update().filter(member=member, status=MemberCard.Status.ACTIVE):
         card.status = MemberCard.Status.CANCELLED
         card.save(update_fields=["status"])
@@ -308,6 +330,21 @@ def transfer_request(*, actor, member: Member, to_organisation: Organisation, re
         member=locked, from_organisation=locked.organisation, to_organisation=to_organisation,
         reason=reason, requested_by=actor, asked_by_receiver=True,
     )  # fmt: skip
+
+
+@transaction.atomic
+def transfer_ask(*, actor, id_number: str, name: str, to_organisation: Organisation, reason: str = "") -> Transfer:
+    """The new union asks for a member of another union, known by the ID number and the name typed at its counter.
+
+    The member is found only by the pair: an unknown ID number and a name that is not the member's get the same
+    ``NoTransfer``, and nothing is created. Once the pair matches, the refusals of ``transfer_request`` (a transfer
+    already waiting, a membership that has ended) may name the member: the counter has shown who they are.
+    """
+    require_in_scope(actor, to_organisation.path)
+    member = Member.objects.filter(id_number=normalise_id_number(id_number)).first()
+    if member is None or not same_name(name, member.name):
+        raise NoTransfer
+    return transfer_request(actor=actor, member=member, to_organisation=to_organisation, reason=reason)
 
 
 def _lock_pending(actor, transfer: Transfer) -> Transfer | None:

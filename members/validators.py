@@ -6,8 +6,10 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from stdnum.cn import ric, uscc
+from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
+
+from unionportal.org.validators import validate_union_uscc, validate_uscc  # noqa: F401  (the tree's, used here too)
 
 # First two digits of a resident ID: the province-level divisions of GB/T 2260 (83: residence permits
 # of Taiwan residents). Finer region codes are not checked: IDs keep the county code of the year they
@@ -22,6 +24,11 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 def normalise_id_number(value: str) -> str:
     """Strip spaces, upper-case a final x; what is stored and compared."""
     return re.sub(r"\s+", "", value or "").upper()
+
+
+def same_name(typed: str, recorded: str) -> bool:
+    """Whether a name typed at a counter (or in a roster) is the name on record: spaces aside, exactly."""
+    return bool(typed) and "".join((typed or "").split()) == "".join((recorded or "").split())
 
 
 def validate_id_number(value: str) -> str:
@@ -58,31 +65,11 @@ def sex_from_id(number: str) -> str:
     return "M" if int(number[16]) % 2 else "F"
 
 
-def validate_uscc(value: str) -> str:
-    """Check a unified social credit code (GB 32100-2015); return it normalised."""
-    code = re.sub(r"\s+", "", value or "").upper()
-    if len(code) != 18:
-        raise ValidationError(
-            _("A unified social credit code has 18 characters; this one has %(n)d."),
-            code="uscc_length",
-            params={"n": len(code)},
-        )
-    try:
-        return uscc.validate(code)
-    except StdnumError:
-        raise ValidationError(
-            _("The unified social credit code is not valid: check its characters and its last character."),
-            code="uscc_invalid",
-        ) from None
-
-
-def validate_union_uscc(value: str) -> str:
-    code = validate_uscc(value)
-    if not code.startswith("81"):
-        raise ValidationError(
-            _("A grassroots union's credit code starts with 81 (trade union, grassroots)."), code="uscc_not_union"
-        )
-    return code
+def validate_not_in_future(value: date) -> date:
+    """A date that has happened (founded, joined, issued, changed): never after today."""
+    if value and value > timezone.localdate():
+        raise ValidationError(_("This date cannot be in the future."), code="future_date")
+    return value
 
 
 def validate_mobile(value: str) -> str:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from PIL import Image
+from pypdf import PdfReader
 
 from unionportal.org.scope import require_in_scope
 
@@ -15,6 +17,26 @@ SIGNATURES = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89P
 
 def sniff(head: bytes) -> str | None:
     return next((kind for magic, kind in SIGNATURES.items() if head.startswith(magic)), None)
+
+
+def opens_as(upload, kind: str) -> bool:
+    """Whether the file really is what its first bytes claim: ``%PDF`` in front of an HTML page is not a PDF.
+
+    A PDF must parse to a document with at least one page (pypdf, tolerant of scanners' small faults); an image
+    must pass Pillow's ``verify()`` as the format its signature names. Reads the file and rewinds it.
+    """
+    upload.seek(0)
+    try:
+        if kind == "application/pdf":
+            reader = PdfReader(upload, strict=False)
+            return len(reader.pages) > 0
+        with Image.open(upload) as image:
+            image.verify()
+            return Image.MIME.get(image.format) == kind
+    except Exception:  # noqa: BLE001 - any failure to parse means "not a scan", whatever the library raised
+        return False
+    finally:
+        upload.seek(0)
 
 
 @transaction.atomic
@@ -29,7 +51,7 @@ def claim_document_add(*, actor, claim: Claim, material: str, upload) -> ClaimDo
     head = upload.read(16)
     upload.seek(0)
     kind = sniff(head)
-    if kind is None:
+    if kind is None or not opens_as(upload, kind):
         raise ValidationError(_("Only PDF, JPEG and PNG scans can be attached."))
     return ClaimDocument.objects.create(
         claim=claim, material=material, file=upload, original_name=upload.name[:200], content_type=kind,

@@ -4,10 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Claim, Material
+from .models import Claim, ClaimInvoice, Material
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+MAX_AMOUNT = Decimal("9999999999.99")  # what a DecimalField(12, 2) holds
+INVOICE_NUMBER_LENGTH = ClaimInvoice._meta.get_field("number").max_length
 
 
 class ClaimForm(forms.Form):
@@ -22,6 +24,7 @@ class ClaimForm(forms.Form):
     self_funded = forms.DecimalField(label=_("Self-funded items"), initial=0, **MONEY)
     invoices = forms.CharField(
         label=_("Invoices"),
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "SX2026-0001234 12000.00"}),
         help_text=_("One invoice per line: its number, a space, and its amount."),
     )
@@ -41,11 +44,17 @@ class ClaimForm(forms.Form):
             parts = line.replace(",", " ").replace(",", " ").split()
             if not parts:
                 continue
+            if len(parts) == 2 and len(parts[0]) > INVOICE_NUMBER_LENGTH:
+                raise ValidationError(
+                    _("Line %(n)d: an invoice number has at most %(max)d characters.")
+                    % {"n": number, "max": INVOICE_NUMBER_LENGTH}
+                )
             try:
                 if len(parts) != 2:
                     raise ValueError
                 amount = Decimal(parts[1])
-                if amount.as_tuple().exponent < -2 or amount <= 0:
+                # NaN and Infinity are Decimals too (their exponent is a letter), and 1e30 is not money.
+                if not amount.is_finite() or amount.as_tuple().exponent < -2 or not 0 < amount <= MAX_AMOUNT:
                     raise ValueError
             except (ValueError, ArithmeticError):
                 raise ValidationError(
@@ -89,7 +98,7 @@ class EstimateForm(forms.Form):
     fund_paid = forms.DecimalField(label=_("Paid by basic medical insurance"), initial=0, **MONEY)
     serious_illness_paid = forms.DecimalField(label=_("Paid by serious-illness insurance"), initial=0, **MONEY)
     self_funded = forms.DecimalField(label=_("Self-funded items"), initial=0, **MONEY)
-    days = forms.IntegerField(label=_("Days in hospital"), min_value=0, initial=0, required=False)
+    days = forms.IntegerField(label=_("Days in hospital"), min_value=0, max_value=366, initial=0, required=False)
 
 
 class DocumentForm(forms.Form):

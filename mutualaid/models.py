@@ -4,9 +4,13 @@ Money is Decimal(12, 2) everywhere; the benefit itself is computed by ``mutualai
 from the plan version in force on the claim's admission date.
 """
 
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -80,6 +84,41 @@ class PlanVersion(models.Model):
     def __str__(self):
         return f"{self.plan} ({self.valid_from:%Y-%m-%d})"
 
+    def save(self, *args, **kwargs):
+        # Not business logic but the table's invariant: whatever saves it (admin, shell, a future page), a version
+        # in force is never rewritten. A new version from a date is made with ``plans.plan_version_new_from``.
+        if self.is_locked():
+            raise ValidationError(LOCKED_VERSION)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_locked():
+            raise ValidationError(LOCKED_VERSION)
+        return super().delete(*args, **kwargs)
+
+    def is_locked(self, today: date | None = None) -> bool:
+        """Whether these terms are fixed for good: in force already, or used by an enrolment.
+
+        Members' covers and estimates, and claims assessed, rest on the version in force; changing it in place
+        would change them all at once. A change of terms is a new version from a later date.
+        """
+        if self.pk is None:
+            return False
+        today = today or timezone.localdate()
+        stored = PlanVersion.objects.filter(pk=self.pk).values_list("valid_from", flat=True).first()
+        return (stored is not None and stored <= today) or EnrolmentBatch.objects.filter(plan_version=self).exists()
+
+    def clean(self):
+        if self.is_locked():
+            raise ValidationError(LOCKED_VERSION)
+        if self.valid_from and self.valid_from <= timezone.localdate():  # a new version, or one not yet in force
+            raise ValidationError({"valid_from": _("A new version comes into force after today.")})
+
+
+LOCKED_VERSION = _(
+    "This plan version is in force or in use and cannot be changed: make a new version from a later date."
+)
+
 
 class PlanSegment(models.Model):
     """A band of the self-paid amount above the deductible and the rate paid on it."""
@@ -96,6 +135,16 @@ class PlanSegment(models.Model):
 
     def __str__(self):
         return f"{self.lower}–{self.upper or '∞'}: {self.rate}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and self.version.is_locked():
+            raise ValidationError(LOCKED_VERSION)  # a band of the terms in force is part of them
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.version.is_locked():
+            raise ValidationError(LOCKED_VERSION)
+        return super().delete(*args, **kwargs)
 
 
 class Material(models.TextChoices):
@@ -153,6 +202,8 @@ class EnrolmentBatch(models.Model):
         "org.Organisation", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
         verbose_name=_("counted in county"),
     )  # fmt: skip
+    # The day the union submitted the batch: no premium is paid, and no cover starts, before it.
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -162,6 +213,8 @@ class EnrolmentBatch(models.Model):
         verbose_name = _("enrolment batch")
         verbose_name_plural = _("enrolment batches")
         ordering = ["-created_at", "-pk"]
+        # The federation's finance or counter confirms that a premium was paid; the union that enrols does not.
+        permissions = [("confirm_premium", _("Can confirm premium payments"))]
 
     def __str__(self):
         return self.number

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -94,7 +94,7 @@ def enrolment_batch_create(
     if not accepted:
         return result
     batch = EnrolmentBatch.objects.create(
-        number=f"CB{on:%Y}{numbers.allocate(f'enrolment-{on:%Y}')[0]:05d}",
+        number=f"CB{on:%Y}{numbers.allocate(f'enrolment-{on:%Y}')[0]:05d}", submitted_on=on,
         organisation=organisation, org_path=organisation.path, plan_version=version, payer=payer,
         sponsor_name=sponsor_name, status=EnrolmentBatch.Status.SUBMITTED, created_by=actor,
         total_premium=version.premium_per_share * shares * len(accepted),
@@ -140,7 +140,14 @@ def _renewable_cover(member: Member, plan: Plan, on: date, grace_days: int) -> P
 
 @transaction.atomic
 def enrolment_batch_pay(*, actor, batch: EnrolmentBatch, reference: str, paid_on: date) -> EnrolmentBatch:
-    """Record the premium payment: cover starts the next day (or the day after the cover it renews)."""
+    """Record the premium payment: cover starts the next day (or the day after the cover it renews).
+
+    Only the federation's finance or counter confirms a payment (``confirm_premium``): the union that enrols its
+    members does not, or it could date the payment months back and let the waiting period run out on paper.
+    The payment date lies between the batch's submission and today, so cover never starts before enrolment.
+    """
+    if not actor.has_perm("mutualaid.confirm_premium"):
+        raise PermissionDenied
     require_in_scope(actor, batch.org_path)
     batch = EnrolmentBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == EnrolmentBatch.Status.PAID:
@@ -149,6 +156,13 @@ def enrolment_batch_pay(*, actor, batch: EnrolmentBatch, reference: str, paid_on
         raise ValidationError(_("Only a submitted batch can be paid."))
     if not reference.strip():
         raise ValidationError(_("Enter the receipt or transfer reference."))
+    if paid_on > timezone.localdate():
+        raise ValidationError(_("The payment date cannot be in the future."))
+    submitted_on = batch.submitted_on or timezone.localdate(batch.created_at)
+    if paid_on < submitted_on:
+        raise ValidationError(
+            _("The payment date cannot be before the batch was submitted (%(date)s).") % {"date": submitted_on}
+        )
     version = batch.plan_version
     for policy in batch.policies.select_related("renews"):
         previous = policy.renews
@@ -314,6 +328,8 @@ def _claim_input_errors(data: ClaimInput, today: date) -> list[str]:
             % {"parts": parts, "total": data.total_cost}
         )
     numbers_seen = [number for number, _a in data.invoices]
+    if any(len(number) > ClaimInvoice._meta.get_field("number").max_length for number in numbers_seen):
+        errors.append(_("An invoice number has at most 40 characters."))  # the column's length
     if len(set(numbers_seen)) != len(numbers_seen):
         errors.append(_("The same invoice number is entered twice."))
     if data.invoices and sum(amount for _n, amount in data.invoices) != data.total_cost:

@@ -234,6 +234,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "unionportal.accounts.security.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "unionportal.accounts.passwords.NotCurrentPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:workbench"

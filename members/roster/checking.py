@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from unionportal.org.models import Organisation
 
 from ..models import Member
-from ..validators import PROVINCES, sex_from_id, validate_id_number, validate_mobile
+from ..services import ALREADY_ELSEWHERE
+from ..validators import PROVINCES, same_name, sex_from_id, validate_id_number, validate_mobile
 from .columns import CHOICES, ETHNIC_GROUPS, LABELS, MIN_AGE, YES_NO, column_heading
 from .reading import read_roster
 
@@ -341,12 +342,18 @@ def looked_up(rows: list[CheckedRow]) -> list[str]:
 
 def apply_existing(rows: list[CheckedRow], existing: dict[str, dict], *, organisation: Organisation) -> None:
     """Reject the rows of people whose membership has ended or who are members here already; offer a transfer
-    for members of other unions. ``existing`` is what ``existing_members`` found for ``looked_up(rows)``."""
+    for members of other unions whose name in the file is their name on record (any other row with their ID
+    number is only "already a member elsewhere"). ``existing`` is what ``existing_members`` found for
+    ``looked_up(rows)``."""
     for row in rows:
         member = existing.get(row.fields["id_number"])
         if member is None:
             continue
-        if member["status"] not in (Member.Status.ACTIVE, Member.Status.RETIRED):
+        if member["organisation_id"] != organisation.pk and not same_name(row.fields["name"], member["name"]):
+            # The file's name is not the member's: say no more than that the number is taken, or a roster of
+            # guessed ID numbers would list who is a member of which union, and their member numbers.
+            row.issues.append(Issue("身份证号", str(ALREADY_ELSEWHERE)))
+        elif member["status"] not in (Member.Status.ACTIVE, Member.Status.RETIRED):
             row.issues.append(
                 Issue(
                     "身份证号",

@@ -24,6 +24,7 @@ from unionportal.org.models import Organisation
 
 from .. import drive
 from ..models import Enterprise
+from ..validators import validate_not_in_future
 
 PAGE_SIZE = 50
 MAX_UPLOAD_BYTES = drive.MAX_UPLOAD_BYTES
@@ -102,8 +103,9 @@ class FoundUnionForm(forms.Form):
     )
     name = forms.CharField(label=gettext_lazy("Union name"), max_length=100)
     founded_on = forms.DateField(
-        label=gettext_lazy("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+        label=gettext_lazy("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_not_in_future],
+    )  # fmt: skip
 
     def __init__(self, *args, actor, enterprise, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +15,11 @@ from django.views.decorators.http import require_POST
 
 from unionportal.accounts import audit
 from unionportal.core.feedback import report_refusal
+from unionportal.org.scope import in_scope
 
 from .. import selectors, services
 from ..forms import (
+    AskTransferForm,
     CardForm,
     DeclineForm,
     LookupForm,
@@ -27,6 +29,7 @@ from ..forms import (
     UnionChoiceForm,
 )
 from ..models import Member, MemberCard
+from ..validators import same_name
 
 CARD_SALT = "members.card"
 
@@ -96,10 +99,17 @@ def member_detail(request, pk):
 @permission_required("accounts.reveal_sensitive", raise_exception=True)
 @require_POST
 def member_reveal(request, pk):
-    """Show the full ID number once, and log that it was shown (PIPL art. 28)."""
+    """Show the full ID number (or, with ``field=phone`` in the body, the phone) once, and log that it was shown
+    (PIPL art. 28)."""
     member = selectors.access_member(request.user, pk)
-    audit.log_reveal(actor=request.user, instance=member, field="id_number")
-    return render(request, "members/_id_number.html", {"member": member, "revealed": True})
+    field = request.POST.get("field", "id_number")
+    if field not in REVEALABLE:
+        raise Http404
+    audit.log_reveal(actor=request.user, instance=member, field=field)
+    return render(request, REVEALABLE[field], {"member": member, "revealed": True})
+
+
+REVEALABLE = {"id_number": "members/_id_number.html", "phone": "members/_phone.html"}
 
 
 @login_required
@@ -109,13 +119,18 @@ def member_create(request):
     default_union = request.user.organisation if request.user.organisation in unions else None
     union_form = UnionChoiceForm(request.POST or None, unions=unions, initial={"organisation": default_union})
     form = MemberForm(request.POST or None, initial={"joined_on": timezone.localdate()})
-    existing = None
+    existing = elsewhere = None
     if request.method == "POST" and union_form.is_valid() and form.is_valid():
         union = union_form.cleaned_data["organisation"]
         try:
             member = services.member_register(actor=request.user, organisation=union, data=_member_data(form))
         except services.AlreadyMember as exc:
-            existing = exc.member
+            # Who the member is, and where, only for a union in the user's scope or for the member's own name
+            # typed with the number; otherwise the one answer that tells nothing more (issue 11, item 13).
+            if in_scope(request.user, exc.member.org_path) or same_name(form.cleaned_data["name"], exc.member.name):
+                existing = exc.member
+            else:
+                elsewhere = services.ALREADY_ELSEWHERE
         except ValidationError as exc:
             report_refusal(request, exc)
         else:
@@ -128,7 +143,7 @@ def member_create(request):
     return render(
         request,
         "members/member_form.html",
-        {"form": form, "union_form": union_form, "existing": existing, "creating": True},
+        {"form": form, "union_form": union_form, "existing": existing, "elsewhere": elsewhere, "creating": True},
     )
 
 
@@ -147,11 +162,12 @@ def member_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = _member_data(form)
         data.pop("joined_on", None)
-        if data.get("id_number") != member.id_number:
-            clash = Member.objects.filter(id_number=data["id_number"]).exclude(pk=member.pk).first()
-            if clash:
-                form.add_error("id_number", _("This ID number belongs to another member (%(number)s).") % {
-                    "number": clash.member_number})  # fmt: skip
+        # Says nothing of who holds the number: it may be a member of a union the user does not see.
+        if (
+            data.get("id_number") != member.id_number
+            and Member.objects.filter(id_number=data["id_number"]).exclude(pk=member.pk).exists()
+        ):
+            form.add_error("id_number", _("This ID number belongs to another member."))
         if form.is_valid():
             changed = services.member_update(actor=request.user, member=member, data=data)
             if changed:
@@ -163,22 +179,29 @@ def member_edit(request, pk):
 @login_required
 @permission_required("members.add_transfer", raise_exception=True)
 @require_POST
-def member_request_transfer(request, pk):
-    """From registration: the person is a member elsewhere, so the new union asks for the membership."""
-    member = get_object_or_404(Member, pk=pk)
-    union_form = UnionChoiceForm(request.POST, unions=selectors.unions_for(request.user))
-    if not union_form.is_valid():
-        raise Http404
-    union = union_form.cleaned_data["organisation"]
+def member_request_transfer(request):
+    """From registration: the person is a member elsewhere, so the new union asks for the membership.
+
+    The member is named by the ID number and the name the counter typed, in the body: never by a key in the URL,
+    which would let anyone with the permission try every member of the city.
+    """
+    form = AskTransferForm(request.POST, unions=selectors.unions_for(request.user))
+    if not form.is_valid():
+        report_refusal(request, services.NoTransfer())
+        return redirect("members:member-create")
+    union = form.cleaned_data["organisation"]
     try:
-        services.transfer_request(actor=request.user, member=member, to_organisation=union)
+        transfer = services.transfer_ask(
+            actor=request.user, id_number=form.cleaned_data["id_number"], name=form.cleaned_data["name"],
+            to_organisation=union,
+        )  # fmt: skip
     except ValidationError as exc:
         report_refusal(request, exc)
         return redirect("members:member-create")
     messages.success(
         request,
         _("Transfer asked for: %(from)s must release %(name)s before the membership moves to %(to)s.")
-        % {"from": member.organisation.name, "name": member.name, "to": union.name},
+        % {"from": transfer.from_organisation.name, "name": transfer.member.name, "to": union.name},
     )
     return redirect("members:transfer-list")
 
@@ -325,7 +348,7 @@ urlpatterns = [
     path("<int:pk>/card/", member_card_issue, name="member-card-issue"),
     path("<int:pk>/card/print/", member_card_print, name="member-card-print"),
     path("<int:pk>/transfer/", transfer_send, name="member-transfer"),
-    path("<int:pk>/ask-transfer/", member_request_transfer, name="member-ask-transfer"),
+    path("ask-transfer/", member_request_transfer, name="member-ask-transfer"),
     path("card/<str:token>/", card_scan, name="card-scan"),
     path("transfers/", transfer_list, name="transfer-list"),
     re_path(r"^transfers/(?P<pk>\d+)/(?P<decision>accept|decline|cancel)/$", transfer_decide, name="transfer-decide"),

@@ -246,7 +246,7 @@ def batch_create(request):
 def batch_detail(request, pk):
     batch = selectors.access_batch(request.user, pk)
     policies = list(batch.policies.all())
-    can_pay = batch.status == EnrolmentBatch.Status.SUBMITTED and request.user.has_perm("mutualaid.add_enrolmentbatch")
+    can_pay = batch.status == EnrolmentBatch.Status.SUBMITTED and request.user.has_perm("mutualaid.confirm_premium")
     return render(
         request,
         "mutualaid/enrolment_detail.html",
@@ -261,7 +261,7 @@ def batch_detail(request, pk):
 
 
 @login_required
-@permission_required("mutualaid.add_enrolmentbatch", raise_exception=True)
+@permission_required("mutualaid.confirm_premium", raise_exception=True)
 @require_POST
 def batch_pay(request, pk):
     """Record the payment. A second submit finds the batch paid and changes nothing (the service says so)."""

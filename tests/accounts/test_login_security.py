@@ -176,3 +176,19 @@ def test_forged_forwarded_for_header_does_not_dodge_the_lock(client, county_user
         HTTP_X_FORWARDED_FOR="198.51.100.7",
     )
     assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_password_cannot_be_changed_to_itself(client, tree):
+    user = UserFactory(username="same_pw", organisation=tree["shangzhou"], roles=["county_staff"])
+    client.force_login(user)
+    old_hash = user.password
+
+    response = client.post(
+        reverse("accounts:password-change"),
+        {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
+
+    assert response.status_code == 200 and "new_password2" in response.context["form"].errors
+    user.refresh_from_db()
+    assert user.password == old_hash

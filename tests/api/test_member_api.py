@@ -95,6 +95,13 @@ class TestMemberApi:
         response = client.post("/api/v1/my/estimate/", body, content_type="application/json", **auth(member_token))
         assert response.status_code == 400 and response.json()["message"]
 
+    @pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity", "1e30", "1E+30", "sNaN", 1e30])
+    def test_amounts_that_are_not_money_are_a_400_not_a_500(self, client, member_token, amount):
+        for field in ("total_cost", "fund_paid", "self_funded"):
+            body = {"claim_type": "inpatient", "total_cost": "100", field: amount}
+            response = client.post("/api/v1/my/estimate/", body, content_type="application/json", **auth(member_token))
+            assert response.status_code == 400, (field, amount, response.status_code)
+
     def test_no_cover_of_that_kind(self, client, member_token):
         body = {"claim_type": "critical", "total_cost": "100"}
         response = client.post("/api/v1/my/estimate/", body, content_type="application/json", **auth(member_token))

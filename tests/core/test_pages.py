@@ -102,3 +102,11 @@ def test_english_is_available_through_the_language_switch(client, county_user):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get("/").content.decode()
     assert "Workbench" in page and 'lang="en"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1:8000@evil", "a b"])
+def test_a_bad_host_header_is_a_400_not_a_500(host):
+    client = Client(raise_request_exception=False)
+    response = client.get("/", HTTP_HOST=host)
+    assert response.status_code == 400

@@ -144,6 +144,16 @@ class TestCounterCode:
         issued = LogEntry.objects.get_for_object(AccountCode.objects.get(member=member)).order_by("pk").first()
         assert issued.actor == clerk
 
+    def test_a_reset_back_to_the_current_password_is_refused(self, client, clerk, member):
+        make_member_account(member, password=NEW_PASSWORD)
+        code = self.issue(client, clerk, member)
+
+        response = redeem(client, member, code, password=NEW_PASSWORD)
+
+        assert response.status_code == 200
+        assert "当前密码" in str(response.context["form"].errors)
+        assert User.objects.get(member=member).check_password(NEW_PASSWORD)
+
     def test_an_expired_code_is_refused(self, client, clerk, member, settings):
         code = self.issue(client, clerk, member)
         with time_machine.travel(timezone.now() + timedelta(days=settings.ACCOUNT_COUNTER_CODE_DAYS, minutes=1)):

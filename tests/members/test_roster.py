@@ -288,6 +288,20 @@ def test_members_of_other_unions_become_transfers_when_ticked(officer_client, of
     assert offers == {2: True, 3: False}
 
 
+def test_a_member_of_another_union_under_another_name_is_only_already_a_member_elsewhere(officer_client, tree):
+    elsewhere = make_member(tree["union_sy"], id_number(900), name="王五")
+    upload(officer_client, tree["union_sz"], workbook([row("猜名字", elsewhere.id_number), *valid_rows(1)]))
+
+    roster = latest_roster()
+    assert (roster.valid_rows, roster.error_rows, roster.transfer_rows) == (1, 1, 0)
+    [entry] = roster.errors
+    assert (entry["row"], entry["column"], entry["message"]) == (2, "身份证号", "已是其他工会会员。")
+    page = officer_client.get(reverse("members:roster-detail", args=[roster.pk])).content.decode()
+    for secret in (elsewhere.name, elsewhere.member_number, tree["union_sy"].name):
+        assert secret not in page
+        assert secret not in str(roster.errors)
+
+
 def test_ask_for_every_transfer_at_once(officer_client, tree):
     people = [make_member(tree["union_sy"], id_number(700 + n), name=f"人{n}") for n in range(3)]
     upload(officer_client, tree["union_sz"], workbook([row(p.name, p.id_number) for p in people]))

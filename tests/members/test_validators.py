@@ -4,6 +4,7 @@ made by changing one thing at a time."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from members.models import Enterprise
 from members.validators import (
     birth_date_from_id,
     sex_from_id,
@@ -12,6 +13,7 @@ from members.validators import (
     validate_union_uscc,
     validate_uscc,
 )
+from tests.factories import make_member
 
 
 def with_check_character(first17: str) -> str:
@@ -83,3 +85,44 @@ def test_mobile_numbers(phone):
 def test_bad_mobile_numbers(phone):
     with pytest.raises(ValidationError):
         validate_mobile(phone)
+
+
+# --- The models check the numbers too, whoever saves them -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_member_full_clean_refuses_an_id_number_with_a_wrong_check_character(tree):
+    member = make_member(union=tree["union_sz"])
+    good = member.id_number
+    member.id_number = good[:17] + ("0" if good[17] != "0" else "1")
+
+    with pytest.raises(ValidationError) as error:
+        member.full_clean()
+
+    assert "id_number" in error.value.message_dict
+    member.id_number = good
+    member.full_clean()  # the member as registered passes
+
+
+@pytest.mark.django_db
+def test_enterprise_full_clean_refuses_an_invalid_credit_code(tree):
+    enterprise = Enterprise(
+        name="某公司", credit_code="91610000MA6TG1234X", county=tree["shangzhou"], employee_count=30
+    )
+
+    with pytest.raises(ValidationError) as error:
+        enterprise.full_clean()
+
+    assert "credit_code" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_organisation_full_clean_refuses_invalid_credit_codes(tree):
+    union = tree["union_sz"]
+    union.credit_code = "91610000MA6TG1234X"  # a company's code, and a wrong check character
+    union.employer_credit_code = "91610000MA6TG1234Y"
+
+    with pytest.raises(ValidationError) as error:
+        union.full_clean()
+
+    assert {"credit_code", "employer_credit_code"} <= set(error.value.message_dict)

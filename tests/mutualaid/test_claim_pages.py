@@ -65,6 +65,38 @@ class TestCounterClaim:
         assert set(response.context["form"].errors) == {"invoices", "total_cost"}
         assert not Claim.objects.exists()
 
+    @pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity", "sNaN", "1e30", "1E+30", "99999999999"])
+    def test_invoice_amounts_that_are_not_money_are_a_form_error_not_a_500(self, client, clerk, covered_member, amount):
+        client.force_login(clerk)
+        response = client.post(
+            reverse("mutualaid:claim-create", args=[covered_member.pk]), form_data(invoices=f"INV-9 {amount}")
+        )
+        assert response.status_code == 200 and "invoices" in response.context["form"].errors
+        assert not Claim.objects.exists()
+
+    def test_an_invoice_number_of_3000_characters_is_refused(self, client, clerk, covered_member):
+        client.force_login(clerk)
+        response = client.post(
+            reverse("mutualaid:claim-create", args=[covered_member.pk]), form_data(invoices=f"{'A' * 3000} 12000")
+        )
+        assert response.status_code == 200 and "invoices" in response.context["form"].errors
+        assert not Claim.objects.exists()
+
+    def test_every_free_text_input_of_the_claim_form_has_a_maximum_length(self):
+        from mutualaid.forms import ClaimForm
+
+        for name, field in ClaimForm.base_fields.items():
+            if hasattr(field, "max_length"):
+                assert field.max_length, name
+
+    @pytest.mark.parametrize("days", ["1e30", "100000000000000000000000000000", "367"])
+    def test_estimate_pages_refuse_impossible_days(self, client, clerk, covered_member, days):
+        client.force_login(clerk)
+        query = {"claim_type": "allowance", "total_cost": "1000", "fund_paid": "0", "serious_illness_paid": "0",
+                 "self_funded": "0", "days": days}  # fmt: skip
+        response = client.get(reverse("mutualaid:estimate", args=[covered_member.pk]), query)
+        assert response.status_code == 200 and "days" in response.context["form"].errors
+
     def test_other_county_and_anonymous(self, client, tree, covered_member):
         outsider = UserFactory(organisation=tree["shanyang"], roles=["counter_clerk"])
         client.force_login(outsider)

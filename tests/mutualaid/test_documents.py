@@ -1,13 +1,32 @@
+import io
+
 import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
+from pypdf import PdfWriter
 
 from mutualaid import services
 from tests.factories import UserFactory
 from tests.mutualaid.conftest import claim_input
 
-PDF = b"%PDF-1.4\n% a tiny scan\n"
+
+def _pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _image(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, kind)
+    return buffer.getvalue()
+
+
+PDF = _pdf()
 
 
 @pytest.fixture
@@ -75,3 +94,33 @@ def test_a_scan_is_stored_in_the_database_with_its_row_and_gone_if_the_row_fails
         )
 
     assert claim.documents.count() == 1 and StoredFile.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("x.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>"),  # HTML behind a PDF signature
+        ("x.pdf", PDF[: len(PDF) // 2]),  # a PDF cut in half: no cross-reference table
+        ("x.png", b"\x89PNG\r\n\x1a\n<html></html>"),
+        ("x.jpg", b"\xff\xd8\xff<html></html>"),
+        ("x.jpg", _image("PNG")[:8] + _image("JPEG")[8:]),  # a JPEG behind a PNG signature
+    ],
+)
+def test_a_file_is_opened_not_judged_by_its_first_bytes(client, clerk, claim, name, content):
+    client.force_login(clerk)
+    client.post(
+        reverse("mutualaid:claim-document-upload", args=[claim.pk]),
+        {"material": "invoice", "file": SimpleUploadedFile(name, content, "application/pdf")},
+    )
+    assert not claim.documents.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, content", [("s.pdf", PDF), ("s.png", _image("PNG")), ("s.jpg", _image("JPEG"))])
+def test_real_scans_are_attached(client, clerk, claim, name, content):
+    client.force_login(clerk)
+    client.post(
+        reverse("mutualaid:claim-document-upload", args=[claim.pk]),
+        {"material": "invoice", "file": SimpleUploadedFile(name, content, "application/octet-stream")},
+    )
+    assert claim.documents.count() == 1

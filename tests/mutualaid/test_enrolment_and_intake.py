@@ -2,12 +2,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from mutualaid import services
 from mutualaid.models import Claim, ClaimEvent, EnrolmentBatch, Policy
-from tests.factories import id_number, make_member
+from tests.factories import UserFactory, id_number, make_member
 from tests.mutualaid.conftest import REQUIRED, claim_input
 
 D = Decimal
@@ -46,6 +46,51 @@ class TestEnrolment:
         services.enrolment_batch_pay(actor=clerk, batch=result.batch, reference="T2", paid_on=timezone.localdate())
         new = Policy.objects.exclude(pk=old.pk).get(member=covered_member)
         assert new.starts_on == old.ends_on + timedelta(days=1) and new.waiting_ends_on == new.starts_on
+
+    def test_the_enrolling_union_cannot_confirm_its_own_premium(self, tree, inpatient_plan):
+        officer = UserFactory(organisation=tree["union_sz"], roles=["union_officer"])
+        member = make_member(union=tree["union_sz"])
+        batch = services.enrolment_batch_create(
+            actor=officer, organisation=tree["union_sz"], plan=inpatient_plan, members=[member], shares=1,
+            payer=EnrolmentBatch.Payer.UNIT, basic_insurance_confirmed=True,
+        ).batch  # fmt: skip
+
+        with pytest.raises(PermissionDenied):
+            services.enrolment_batch_pay(
+                actor=officer, batch=batch, reference="R", paid_on=timezone.localdate() - timedelta(days=120)
+            )
+
+        batch.refresh_from_db()
+        assert batch.status == EnrolmentBatch.Status.SUBMITTED and batch.policies.get().starts_on is None
+
+    @pytest.mark.parametrize("days", [-1, 1, 120])
+    def test_the_payment_date_lies_between_submission_and_today(self, tree, clerk, inpatient_plan, days):
+        member = make_member(union=tree["union_sz"])
+        batch = services.enrolment_batch_create(
+            actor=clerk, organisation=tree["union_sz"], plan=inpatient_plan, members=[member], shares=1,
+            payer=EnrolmentBatch.Payer.UNIT, basic_insurance_confirmed=True,
+        ).batch  # fmt: skip
+        assert batch.submitted_on == timezone.localdate()
+
+        with pytest.raises(ValidationError):  # tomorrow, yesterday (before submission), four months back
+            services.enrolment_batch_pay(
+                actor=clerk, batch=batch, reference="R", paid_on=timezone.localdate() - timedelta(days=days)
+            )
+
+        assert Policy.objects.get(member=member).starts_on is None
+
+    def test_finance_confirms_a_payment_and_cover_starts_after_submission(self, tree, clerk, inpatient_plan):
+        finance = UserFactory(organisation=tree["city"], roles=["finance"])
+        member = make_member(union=tree["union_sz"])
+        batch = services.enrolment_batch_create(
+            actor=clerk, organisation=tree["union_sz"], plan=inpatient_plan, members=[member], shares=1,
+            payer=EnrolmentBatch.Payer.UNIT, basic_insurance_confirmed=True,
+        ).batch  # fmt: skip
+
+        services.enrolment_batch_pay(actor=finance, batch=batch, reference="R", paid_on=timezone.localdate())
+
+        policy = Policy.objects.get(member=member)
+        assert policy.starts_on > batch.submitted_on
 
     def test_members_outside_the_age_limits_or_union_are_reported_not_enrolled(self, tree, clerk, inpatient_plan):
         young = make_member(
@@ -131,3 +176,12 @@ class TestClaimIntake:
         outsider = UserFactory(organisation=tree["shanyang"], roles=["counter_clerk"])
         with pytest.raises(Http404):
             services.claim_receive(actor=outsider, member=covered_member, data=claim_input())
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_an_invoice_number_longer_than_its_column(clerk, covered_member):
+    with pytest.raises(ValidationError):
+        services.claim_receive(
+            actor=clerk, member=covered_member, data=claim_input(invoices=[("A" * 3000, D("12000.00"))])
+        )
+    assert not Claim.objects.exists()

@@ -179,6 +179,34 @@ class TestPayment:
         submitted.refresh_from_db()
         assert submitted.status == EnrolmentBatch.Status.SUBMITTED
 
+    def test_the_union_officer_who_enrols_cannot_record_the_payment(self, client, officer, submitted):
+        client.force_login(officer)
+        page = client.get(reverse("mutualaid:enrolment-detail", args=[submitted.pk]))
+        assert page.status_code == 200 and page.context["payment_form"] is None
+        assert 'data-testid="payment-awaited"' in page.content.decode()
+
+        back_dated = (timezone.localdate() - timedelta(days=120)).isoformat()
+        response = client.post(
+            reverse("mutualaid:enrolment-pay", args=[submitted.pk]), {"reference": "R", "paid_on": back_dated}
+        )
+
+        assert response.status_code == 403
+        submitted.refresh_from_db()
+        assert submitted.status == EnrolmentBatch.Status.SUBMITTED
+
+    def test_a_payment_dated_before_the_batch_is_refused(self, client, clerk, submitted):
+        client.force_login(clerk)
+        back_dated = (timezone.localdate() - timedelta(days=120)).isoformat()
+
+        response = client.post(
+            reverse("mutualaid:enrolment-pay", args=[submitted.pk]), {"reference": "R", "paid_on": back_dated},
+            follow=True,
+        )  # fmt: skip
+
+        submitted.refresh_from_db()
+        assert submitted.status == EnrolmentBatch.Status.SUBMITTED
+        assert any("提交" in str(m) for m in response.context["messages"])
+
     def test_viewer_without_add_permission_cannot_pay(self, client, tree, submitted):
         reviewer = UserFactory(username="rv_pay", organisation=tree["shangzhou"], roles=["reviewer"])
         client.force_login(reviewer)

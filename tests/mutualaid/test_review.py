@@ -54,9 +54,8 @@ class TestAssessment:
         assert "扣除不合规费用" in claim.events.last().note
 
     def test_period_cap_counts_claims_in_flight(self, staff, clerk, covered_member, inpatient_plan):
-        version = inpatient_plan.versions.get()
-        version.per_period_cap_per_share = D("3000")
-        version.save()
+        # Terms set up as in force (the version is in force already, so no longer saved through the model).
+        inpatient_plan.versions.update(per_period_cap_per_share=D("3000"))
         first = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
         second = services.claim_receive(
             actor=clerk, member=covered_member, data=claim_input(invoices=[("INV-002", D("12000.00"))])
@@ -125,9 +124,8 @@ def test_parallel_assessments_cannot_exceed_the_period_cap(tree, inpatient_plan)
 
     clerk = UserFactory(username="c2", organisation=tree["shangzhou"], roles=["counter_clerk"])
     reviewers = [UserFactory(username=f"r{n}", organisation=tree["shangzhou"], roles=["reviewer"]) for n in range(2)]
-    version = inpatient_plan.versions.get()
-    version.per_period_cap_per_share = D("3000")
-    version.save()
+    # Terms set up as in force (the version is in force already, so no longer saved through the model).
+    inpatient_plan.versions.update(per_period_cap_per_share=D("3000"))
     member = make_member(union=tree["union_sz"])
     paid = timezone.localdate() - timedelta(days=200)
     batch = services.enrolment_batch_create(

@@ -57,9 +57,9 @@ def union_with_everything(tree, clerk, covered_member, settings, tmp_path):
 
 def sees_all(user, things) -> bool:
     """Whether ``user`` reaches every one of ``things`` through the selectors the pages use."""
-    member_selectors.member_get(user, things["member"].pk)
+    member_selectors.access_member(user, things["member"].pk)
     selectors.claim_get(user, things["claim"].pk)
-    payment_selectors.request_get(user=user, pk=things["request"].pk)
+    payment_selectors.access_payment_request(user=user, pk=things["request"].pk)
     assert selectors.covers_scoped(user).filter(pk=things["policy"].pk).exists()
     assert scope_queryset(EnrolmentBatch.objects.all(), user).filter(pk=things["batch"].pk).exists()
     notices = {n.pk for n in things["notices"]}
@@ -69,9 +69,9 @@ def sees_all(user, things) -> bool:
 
 def sees_none(user, things) -> bool:
     for reach in (
-        lambda: member_selectors.member_get(user, things["member"].pk),
+        lambda: member_selectors.access_member(user, things["member"].pk),
         lambda: selectors.claim_get(user, things["claim"].pk),
-        lambda: payment_selectors.request_get(user=user, pk=things["request"].pk),
+        lambda: payment_selectors.access_payment_request(user=user, pk=things["request"].pk),
     ):
         with pytest.raises(Http404):
             reach()

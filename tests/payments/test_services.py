@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import translation
 
+from tests.factories import UserFactory
 from unionportal.payments import bankfile, services
 from unionportal.payments.models import PaymentBatch, PaymentLine, PaymentRequest
 
@@ -171,10 +172,15 @@ def test_failed_line_is_corrected_and_paid_in_a_later_batch(tree, thing, finance
     with pytest.raises(ValidationError):
         services.batch_create(actor=finance, requests=[request])
 
-    # when finance corrects the account
-    services.request_correct_account(
-        actor=finance, request=request, bank_name="中国建设银行商洛分行", account_number="6217 0000 1111 2222 333"
-    )
+    # when finance proposes the new account and a colleague confirms it
+    services.request_propose_account(
+        actor=finance, request=request, bank_name="中国建设银行商洛分行", account_number="6217 0000 1111 2222 333",
+        holder_name="收款人1",
+    )  # fmt: skip
+    services.request_confirm_account(
+        actor=UserFactory(organisation=tree["city"], roles=["finance"]), request=request,
+        account_number="6217000011112222333",
+    )  # fmt: skip
     request.refresh_from_db()
     assert request.status == PaymentRequest.Status.PENDING and request.account_number == "6217000011112222333"
     change = LogEntry.objects.filter(object_pk=str(request.pk), action=LogEntry.Action.UPDATE).latest("pk")
@@ -197,12 +203,63 @@ def test_failed_line_is_corrected_and_paid_in_a_later_batch(tree, thing, finance
 
 def test_correcting_is_only_for_failed_requests_and_in_scope(tree, thing, finance, other_county_finance):
     request = make_request(tree["union_sz"], 1)
+    account = {"bank_name": "某行", "account_number": "1234567890", "holder_name": "收款人1"}
     with pytest.raises(ValidationError):
-        services.request_correct_account(actor=finance, request=request, bank_name="某行", account_number="1234567890")
+        services.request_propose_account(actor=finance, request=request, **account)
     with pytest.raises(Http404):
-        services.request_correct_account(
-            actor=other_county_finance, request=request, bank_name="某行", account_number="1234567890"
+        services.request_propose_account(actor=other_county_finance, request=request, **account)
+
+
+def failed_request(tree, finance):
+    request = make_request(tree["union_sz"], 1)
+    batch = sent_batch(finance, [request])
+    services.batch_import_result(actor=finance, batch=batch, file=result_file([failed_row(lines_of(batch)[0])]))
+    request.refresh_from_db()
+    return request
+
+
+def test_finance_alone_cannot_redirect_a_failed_payment(tree, thing, finance):
+    request = failed_request(tree, finance)
+    services.request_propose_account(
+        actor=finance, request=request, bank_name="某行", account_number="6217000099998888777", holder_name="收款人1"
+    )
+
+    with pytest.raises(ValidationError):
+        services.request_confirm_account(actor=finance, request=request, account_number="6217000099998888777")
+
+    request.refresh_from_db()
+    assert request.status == PaymentRequest.Status.FAILED and request.account_number == "6228480000000000001"
+    with pytest.raises(ValidationError):  # nor put it into a batch
+        services.batch_create(actor=finance, requests=[request])
+
+
+def test_the_account_holder_must_be_the_payee(tree, thing, finance):
+    request = failed_request(tree, finance)
+
+    with pytest.raises(ValidationError):
+        services.request_propose_account(
+            actor=finance, request=request, bank_name="某行", account_number="6217000099998888777", holder_name="张三"
         )
+
+    request.refresh_from_db()
+    assert request.proposed_account_number == ""
+
+
+def test_the_checker_confirms_only_the_number_proposed(tree, thing, finance):
+    request = failed_request(tree, finance)
+    checker = UserFactory(organisation=tree["city"], roles=["finance"])
+    services.request_propose_account(
+        actor=finance, request=request, bank_name="某行", account_number="6217000099998888777", holder_name="收款人1"
+    )
+
+    with pytest.raises(ValidationError):
+        services.request_confirm_account(actor=checker, request=request, account_number="6217000099998888000")
+    services.request_confirm_account(actor=checker, request=request, account_number="6217 0000 9999 8888 777")
+
+    request.refresh_from_db()
+    assert (request.status, request.account_number, request.bank_name, request.proposed_by) == (
+        PaymentRequest.Status.PENDING, "6217000099998888777", "某行", None
+    )  # fmt: skip
 
 
 def test_cancelled_batch_gives_its_requests_back(tree, thing, finance):

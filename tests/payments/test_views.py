@@ -79,11 +79,36 @@ def test_failed_payment_is_corrected_from_the_failed_list(client, tree, thing, f
     assert "账户已销户" in page(client.get(reverse("payments:request-failed-list")))
     client.post(
         reverse("payments:request-correct", args=[line.request_id]),
-        {"bank_name": "中国银行商洛分行", "account_number": "6216610000000000001"},
+        {"bank_name": "中国银行商洛分行", "account_number": "6216610000000000001", "holder_name": "收款人1"},
     )
+    confirm = reverse("payments:request-confirm", args=[line.request_id])
+    assert confirm not in page(client.get(reverse("payments:request-failed-list")))  # not to the proposer
+    client.post(confirm, {"account_number": "6216610000000000001"})
+    assert PaymentRequest.objects.get().status == PaymentRequest.Status.FAILED  # one person alone changes nothing
+
+    client.force_login(UserFactory(username="finance2", organisation=tree["city"], roles=["finance"]))
+    listing = page(client.get(reverse("payments:request-failed-list")))
+    assert confirm in listing and "6216610000000000001" not in listing  # masked
+    client.post(confirm, {"account_number": "6216610000000000001"})
 
     request = PaymentRequest.objects.get()
     assert request.status == PaymentRequest.Status.PENDING and request.account_number == "6216610000000000001"
+
+
+def test_a_new_account_in_another_name_is_refused(client, tree, thing, finance):
+    batch = sent_batch(finance, [make_request(tree["union_sz"], 1)])
+    line = batch.lines.select_related("request").get()
+    services.batch_import_result(actor=finance, batch=batch, file=result_file([failed_row(line)]))
+    client.force_login(finance)
+
+    response = client.post(
+        reverse("payments:request-correct", args=[line.request_id]),
+        {"bank_name": "中国银行商洛分行", "account_number": "6216610000000000001", "holder_name": "李四"},
+        follow=True,
+    )
+
+    assert any("户名" in str(m) for m in response.context["messages"])
+    assert PaymentRequest.objects.get().proposed_account_number == ""
 
 
 def test_list_query_count_does_not_grow_with_batches(client, tree, thing, finance, django_assert_max_num_queries):
@@ -102,9 +127,12 @@ def test_finance_of_another_county_gets_404_on_the_batch_and_its_actions(client,
         assert client.post(reverse(f"payments:{name}", args=[batch.pk])).status_code == 404
     request_pk = batch.lines.get().request_id
     response = client.post(
-        reverse("payments:request-correct", args=[request_pk]), {"bank_name": "某行", "account_number": "123456789"}
+        reverse("payments:request-correct", args=[request_pk]),
+        {"bank_name": "某行", "account_number": "123456789", "holder_name": "收款人1"},
     )
     assert response.status_code == 404
+    confirm = client.post(reverse("payments:request-confirm", args=[request_pk]), {"account_number": "123456789"})
+    assert confirm.status_code == 404
     assert batch.number not in page(client.get(reverse("payments:batch-list")))
     assert "T000001" not in page(client.get(reverse("payments:batch-create")))
     assert PaymentBatch.objects.get().status == PaymentBatch.Status.DRAFT

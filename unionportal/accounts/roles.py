@@ -105,7 +105,14 @@ ROLES: dict[str, Role] = {
         Role(
             "counter_clerk",
             _("Service counter clerk"),
-            (*_ORG_READ, *_MEMBER_WRITE, *_CERTIFICATES, *_COUNTER, "accounts.reveal_sensitive"),
+            (
+                *_ORG_READ,
+                *_MEMBER_WRITE,
+                *_CERTIFICATES,
+                *_COUNTER,
+                "accounts.reveal_sensitive",
+                "mutualaid.confirm_premium",
+            ),
         ),
         Role(
             "reviewer",
@@ -138,6 +145,8 @@ ROLES: dict[str, Role] = {
                 "payments.view_paymentrequest",
                 "payments.change_paymentrequest",
                 "reconciliation.view_discrepancy",
+                "mutualaid.view_enrolmentbatch",
+                "mutualaid.confirm_premium",
             ),
         ),  # fmt: skip
         Role(

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
 from unionportal.accounts.roles import role_label
@@ -7,7 +8,9 @@ from .navigation import menu_for
 
 
 def portal(request):
-    user = request.user
+    # An error page may be drawn for a request that never reached the authentication middleware (a bad Host
+    # header is refused by CommonMiddleware, before it): that request has no ``user``, and is anonymous.
+    user = getattr(request, "user", None) or AnonymousUser()
     current = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "portal_title": settings.PORTAL_TITLE or _("Shangluo Federation of Trade Unions"),

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.exceptions import InvalidMoveToDescendant
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
+from .validators import validate_union_uscc, validate_uscc
+
 
 class OrganisationManager(MP_NodeManager):
     def add_child(self, target, create_kwargs=None, *, instance=None):
@@ -86,11 +88,13 @@ class Organisation(MP_Node):
     name = models.CharField(_("official name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     credit_code = models.CharField(
-        _("union credit code"), max_length=18, unique=True, null=True, blank=True,
+        _("union credit code"), max_length=18, unique=True, null=True, blank=True, validators=[validate_union_uscc],
         help_text=_("Unified social credit code of the union itself; starts with 81."),
     )  # fmt: skip
     employer_name = models.CharField(_("employer"), max_length=100, blank=True)
-    employer_credit_code = models.CharField(_("employer credit code"), max_length=18, blank=True, db_index=True)
+    employer_credit_code = models.CharField(
+        _("employer credit code"), max_length=18, blank=True, db_index=True, validators=[validate_uscc]
+    )
     employer_nature = models.CharField(_("employer nature"), max_length=16, choices=EmployerNature.choices, blank=True)
     industry = models.CharField(_("industry"), max_length=50, blank=True)
     employee_count = models.PositiveIntegerField(_("employees"), null=True, blank=True)

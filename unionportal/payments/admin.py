@@ -21,7 +21,8 @@ class PaymentRequestAdmin(ReadOnlyAdmin):
     list_display = ("source", "reference", "payee_name", "amount", "status", "paid_on", "created_at")
     list_filter = ("status", "source")
     search_fields = ("reference",)
-    exclude = ("payee_id_number", "account_number")  # sensitive: shown masked on the payment pages only
+    # Sensitive: shown masked on the payment pages only.
+    exclude = ("payee_id_number", "account_number", "proposed_account_number")
 
 
 class PaymentLineInline(admin.TabularInline):

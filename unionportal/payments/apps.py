@@ -18,7 +18,7 @@ class PaymentsConfig(AppConfig):
         audit.register(
             self.get_model("PaymentRequest"),
             exclude_fields=["updated_at"],
-            mask_fields=["payee_id_number", "account_number"],
+            mask_fields=["payee_id_number", "account_number", "proposed_account_number"],
         )
         audit.register(self.get_model("PaymentBatch"))
         audit.register(self.get_model("PaymentLine"), mask_fields=["payee_id_number", "account_number"])

@@ -37,6 +37,15 @@ class PaymentRequest(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     paid_on = models.DateField(_("date paid"), null=True, blank=True)
     failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
+    # A failed payment's new account, proposed by one person and applied only when another confirms it
+    # (maker–checker): one person alone must never be able to send a payee's money to an account of their choice.
+    proposed_bank_name = models.CharField(_("proposed bank"), max_length=100, blank=True)
+    proposed_account_number = models.CharField(_("proposed account number"), max_length=32, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("account change proposed by"),
+    )  # fmt: skip
+    proposed_at = models.DateTimeField(_("account change proposed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

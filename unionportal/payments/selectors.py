@@ -28,8 +28,8 @@ def pending_requests(*, user, source: str = "") -> QuerySet:
 
 
 def failed_requests(*, user) -> QuerySet:
-    requests = scope_queryset(PaymentRequest.objects.filter(status=PaymentRequest.Status.FAILED), user)
-    return requests.order_by("-updated_at", "-pk")
+    failed = PaymentRequest.objects.filter(status=PaymentRequest.Status.FAILED).select_related("proposed_by")
+    return scope_queryset(failed, user).order_by("-updated_at", "-pk")
 
 
 def access_payment_request(*, user, pk: int) -> PaymentRequest:

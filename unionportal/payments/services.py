@@ -109,27 +109,71 @@ def payment_request_create(
     )
 
 
-@transaction.atomic
-def request_correct_account(*, actor, request: PaymentRequest, bank_name: str, account_number: str) -> PaymentRequest:
-    """A failed request gets the payee's corrected bank and account and waits for a later batch.
+def _same_name(typed: str, payee: str) -> bool:
+    return "".join(typed.split()) == "".join(payee.split())
 
-    Only a failed request may be corrected (a request in a batch went to the bank as it was). The change
-    is in the audit trail, account numbers masked. Correcting a pending request to the values it has is
-    a no-op, so a second click does nothing.
+
+@transaction.atomic
+def request_propose_account(
+    *, actor, request: PaymentRequest, bank_name: str, account_number: str, holder_name: str
+) -> PaymentRequest:
+    """Propose the payee's corrected bank and account for a failed request; a second person confirms it.
+
+    The account holder's name, as typed from the bank card, must be the payee's name: the money goes to the
+    payee's own account only. A new proposal replaces a pending one (and needs confirming in its turn). The
+    proposal is in the audit trail, account numbers masked.
     """
     locked = access(PaymentRequest.objects.select_for_update(), actor, pk=request.pk)
     bank_name = bank_name.strip()
     account = _clean_account(account_number)
     if not bank_name:
         raise ValidationError(_("Say which bank holds the account."))
-    status = PaymentRequest.Status
-    if locked.status == status.PENDING and (locked.bank_name, locked.account_number) == (bank_name, account):
-        return locked
-    if locked.status != status.FAILED:
+    if locked.status != PaymentRequest.Status.FAILED:
         raise ValidationError(_("Only a failed payment can have its account corrected."))
-    locked.bank_name, locked.account_number = bank_name, account
+    if not _same_name(holder_name, locked.payee_name):
+        raise ValidationError(
+            _("The account holder's name must be the payee's name (%(payee)s).") % {"payee": locked.payee_name}
+        )
+    if (locked.proposed_bank_name, locked.proposed_account_number, locked.proposed_by_id) == (
+        bank_name, account, actor.pk
+    ):  # fmt: skip
+        return locked  # a second click
+    locked.proposed_bank_name, locked.proposed_account_number = bank_name, account
+    locked.proposed_by, locked.proposed_at = actor, timezone.now()
+    locked.save(
+        update_fields=["proposed_bank_name", "proposed_account_number", "proposed_by", "proposed_at", "updated_at"]
+    )
+    return locked
+
+
+@transaction.atomic
+def request_confirm_account(*, actor, request: PaymentRequest, account_number: str) -> PaymentRequest:
+    """A second person confirms the proposed account, typing its number again from the payee's bank card.
+
+    The request then waits for a later batch with the new account. The proposer cannot confirm, and a number
+    that is not the one proposed confirms nothing (the proposal may have been replaced meanwhile).
+    """
+    locked = access(PaymentRequest.objects.select_for_update(), actor, pk=request.pk)
+    status = PaymentRequest.Status
+    typed = "".join(str(account_number).split())
+    if locked.status == status.PENDING and not locked.proposed_account_number and locked.account_number == typed:
+        return locked  # confirmed a moment ago
+    if locked.status != status.FAILED or not locked.proposed_account_number:
+        raise ValidationError(_("There is no account change waiting for confirmation."))
+    if locked.proposed_by_id == actor.pk:
+        raise ValidationError(_("An account change is confirmed by someone other than the person who proposed it."))
+    if typed != locked.proposed_account_number:
+        raise ValidationError(_("The account number does not match the one proposed."))
+    locked.bank_name, locked.account_number = locked.proposed_bank_name, locked.proposed_account_number
+    locked.proposed_bank_name = locked.proposed_account_number = ""
+    locked.proposed_by, locked.proposed_at = None, None
     locked.status, locked.failure_reason = status.PENDING, ""
-    locked.save(update_fields=["bank_name", "account_number", "status", "failure_reason", "updated_at"])
+    locked.save(
+        update_fields=[
+            "bank_name", "account_number", "proposed_bank_name", "proposed_account_number", "proposed_by",
+            "proposed_at", "status", "failure_reason", "updated_at",
+        ]
+    )  # fmt: skip
     return locked
 
 

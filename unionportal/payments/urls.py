@@ -14,4 +14,5 @@ urlpatterns = [
     path("batches/<int:pk>/result/", views.batch_result, name="batch-result"),
     path("failed/", views.request_failed_list, name="request-failed-list"),
     path("requests/<int:pk>/correct/", views.request_correct, name="request-correct"),
+    path("requests/<int:pk>/confirm/", views.request_confirm, name="request-confirm"),
 ]

@@ -44,6 +44,11 @@ class ResultForm(forms.Form):
 class CorrectAccountForm(forms.Form):
     bank_name = forms.CharField(label=gettext_lazy("Bank"), max_length=100)
     account_number = forms.CharField(label=gettext_lazy("Account number"), max_length=40)
+    holder_name = forms.CharField(label=gettext_lazy("Account holder"), max_length=50)
+
+
+class ConfirmAccountForm(forms.Form):
+    account_number = forms.CharField(label=gettext_lazy("Account number"), max_length=40)
 
 
 @login_required
@@ -180,13 +185,37 @@ def request_failed_list(request):
 @permission_required("payments.change_paymentrequest", raise_exception=True)
 @require_POST
 def request_correct(request, pk):
+    """Propose a failed payment's new account; a colleague confirms it before it is paid (maker–checker)."""
     payment = selectors.access_payment_request(user=request.user, pk=pk)
     form = CorrectAccountForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the bank and the account number."))
+        messages.error(request, _("Give the bank, the account number and the account holder's name."))
         return redirect("payments:request-failed-list")
     try:
-        services.request_correct_account(actor=request.user, request=payment, **form.cleaned_data)
+        services.request_propose_account(actor=request.user, request=payment, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The new account of %(payee)s is proposed; a colleague confirms it before it is paid.")
+            % {"payee": payment.payee_name},
+        )
+    return redirect("payments:request-failed-list")
+
+
+@login_required
+@permission_required("payments.change_paymentrequest", raise_exception=True)
+@require_POST
+def request_confirm(request, pk):
+    """Confirm a colleague's proposed account by typing its number again; the payment waits for the next batch."""
+    payment = selectors.access_payment_request(user=request.user, pk=pk)
+    form = ConfirmAccountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Type the proposed account number again to confirm it."))
+        return redirect("payments:request-failed-list")
+    try:
+        services.request_confirm_account(actor=request.user, request=payment, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
