@@ -1,9 +1,15 @@
 """The settlement clock (一个月理赔到位): reminders before the promised date, escalation after it.
 
-Every day the scan reads only open claims (accepted, assessed, approved) whose due date is exactly 7 or 3
-days away, or already past: the partial index on ``due_on`` for open claims serves all three, so the scan
-costs the same however many claims history holds. Notices go through the outbox with a dedupe key per
-claim, step, recipient and due date, so running the scan twice, or on two workers, sends nothing twice.
+Each open claim carries its next step in ``next_reminder_on``: the first reminder (T−7 by default, the plan
+version's ``first_reminder_days``), the second (T−3, ``second_reminder_days``), then the escalation the day after
+``due_on``; ``claim_flow`` sets it when the clock starts and clears it when the claim leaves the open states. The
+daily scan reads ``next_reminder_on <= today`` through a partial index on open claims: a day the clock did not run
+(beat or the worker down) delays a step, never loses it, and history costs nothing.
+
+Two workers never send twice: each takes a batch of due claims with ``FOR UPDATE SKIP LOCKED`` and moves them on
+with an UPDATE conditional on ``next_reminder_on <= today`` in the same transaction as the outbox rows; the outbox's
+dedupe keys (per claim, step, due date and recipient) are the second guard. A late day sends the latest step due,
+once (after a missed T−7, T−3 brings the T−3 reminder only).
 """
 
 from dataclasses import dataclass
@@ -11,15 +17,15 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, DateField, F, Q, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from unionportal.notifications import notice_enqueue, register_kind
+from unionportal.notifications import notices_enqueue_many, register_kind
 
 from .models import Claim
 
-REMIND_DAYS = (7, 3)
 BATCH = 500
 STEP_PERMISSION = {
     Claim.Status.ACCEPTED: "assess_claim",
@@ -50,9 +56,9 @@ class _People:
     def __init__(self):
         self._cache: dict = {}
 
-    def holders(self, claim: Claim) -> list:
+    def holders(self, claim) -> list:
         """Who holds the claim now: users with the step's permission in the claim's county (else the city)."""
-        key = ("holders", claim.status, claim.org_path[:8])
+        key = ("holders", claim.status, claim.county())
         if key not in self._cache:
             perm = STEP_PERMISSION[claim.status]
             app = STEP_APP.get(claim.status, "mutualaid")
@@ -74,40 +80,108 @@ class _People:
         return self._cache[key]
 
 
-def _notify(claim: Claim, kind: str, recipients, days: int) -> int:
+@dataclass(frozen=True)
+class _Due:
+    """What the scan reads of a claim due for a step (plain values: no model instances)."""
+
+    pk: int
+    number: str
+    status: str
+    org_path: str
+    due_on: date
+    member: str
+    second_reminder_days: int
+
+    def county(self) -> str:
+        return self.org_path[:8]
+
+    def next_step(self, today: date) -> date | None:
+        """The step after today's: the second reminder, the escalation, or nothing once escalated."""
+        if self.due_on < today:
+            return None
+        second = self.due_on - timedelta(days=self.second_reminder_days)
+        return second if second > today else self.due_on + timedelta(days=1)
+
+
+_COLUMNS = (
+    "pk",
+    "number",
+    "status",
+    "org_path",
+    "due_on",
+    "member__name",
+    "policy__plan_version__second_reminder_days",
+)
+
+
+def _take(today: date) -> list[_Due]:
+    """Claim a batch of due claims for this transaction: locked rows another worker skips, moved on at once."""
+    due = (
+        Claim.objects.filter(status__in=Claim.OPEN, next_reminder_on__lte=today)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("pk")
+        .values_list(*_COLUMNS)[:BATCH]
+    )
+    rows = [_Due(*values) for values in due]
+    if rows:
+        # Conditional: a row some other path moved meanwhile (it cannot, we hold its lock) would not match.
+        Claim.objects.filter(pk__in=[row.pk for row in rows], next_reminder_on__lte=today).update(
+            next_reminder_on=Case(
+                *[When(pk=row.pk, then=Cast(Value(row.next_step(today)), DateField())) for row in rows],
+                default=F("next_reminder_on"),
+            )
+        )
+    return rows
+
+
+def _notices(claim: _Due, kind: str, recipients, days: int) -> list[dict]:
     context = {
-        "number": claim.number, "member": claim.member.name, "status": claim.get_status_display(),
+        "number": claim.number, "member": claim.member, "status": Claim.Status(claim.status).label,
         "due": claim.due_on, "days": days,
     }  # fmt: skip
-    for user in recipients:
-        notice_enqueue(
-            kind, f"clock:{claim.pk}:{kind}:{claim.due_on}:{days if kind == 'claim.due_soon' else 'late'}:{user.pk}",
-            user=user, context=context, organisation=claim.org_path,
-        )  # fmt: skip
-    return len(recipients)
+    step = days if kind == "claim.due_soon" else "late"
+    return [
+        {
+            "kind": kind,
+            "dedupe_key": f"clock:{claim.pk}:{kind}:{claim.due_on}:{step}:{user.pk}",
+            "user": user,
+            "context": context,
+            "organisation": claim.org_path,
+        }  # fmt: skip
+        for user in recipients
+    ]
 
 
 def scan(*, today: date | None = None) -> ScanResult:
-    """One daily pass: reminders at T−7 and T−3 to the holder and the county supervisor; escalations of
-    overdue claims to the holder, the county supervisor and city staff. Safe to run twice."""
+    """One daily pass over the claims whose next step is due: a reminder (T−7, T−3) to the holder and the
+    county supervisor, or the escalation of an overdue claim to the holder, the county supervisor and city staff.
+
+    Safe to run twice, on two workers at once, or a day late (the step still goes, once). Works in batches of
+    ``BATCH`` claims, one transaction each; the queries do not grow with the number of due claims.
+    """
     today = today or timezone.localdate()
     result = ScanResult()
     people = _People()
-    open_claims = Claim.objects.filter(status__in=Claim.OPEN).select_related("member")
-    soon = open_claims.filter(due_on__in=[today + timedelta(days=d) for d in REMIND_DAYS])
-    late = open_claims.filter(due_on__lt=today)
-    for claim in soon.order_by("pk").iterator(chunk_size=BATCH):
-        days = (claim.due_on - today).days
+    while True:
         with transaction.atomic():
-            recipients = people.holders(claim) + people.staff_at(claim.org_path[:8], "county_staff")
-            result.reminded += bool(_notify(claim, "claim.due_soon", recipients, days))
-    for claim in late.order_by("pk").iterator(chunk_size=BATCH):
-        days = (today - claim.due_on).days
-        with transaction.atomic():
-            recipients = (
-                people.holders(claim)
-                + people.staff_at(claim.org_path[:8], "county_staff")
-                + people.staff_at(claim.org_path[:4], "city_staff")
-            )
-            result.escalated += bool(_notify(claim, "claim.overdue", recipients, days))
+            rows = _take(today)
+            if not rows:
+                break
+            items = []
+            for claim in rows:
+                if claim.due_on < today:
+                    recipients = (
+                        people.holders(claim)
+                        + people.staff_at(claim.county(), "county_staff")
+                        + people.staff_at(claim.org_path[:4], "city_staff")
+                    )
+                    items += _notices(claim, "claim.overdue", recipients, (today - claim.due_on).days)
+                    result.escalated += bool(recipients)
+                else:
+                    recipients = people.holders(claim) + people.staff_at(claim.county(), "county_staff")
+                    items += _notices(claim, "claim.due_soon", recipients, (claim.due_on - today).days)
+                    result.reminded += bool(recipients)
+            notices_enqueue_many(items)
+        if len(rows) < BATCH:
+            break
     return result

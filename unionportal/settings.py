@@ -9,7 +9,6 @@ Two shapes, one file:
 """
 
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -334,8 +333,8 @@ ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=100_000)  # one upload; lar
 MEMBER_SEARCH_LIMIT = 50  # name search shows at most this many matches
 
 # --- Mutual aid (DOMAIN.md §4) ---------------------------------------------------------------------
-# A claim whose benefit exceeds this is approved by a city-level approver as well.
-CLAIM_CITY_APPROVAL_THRESHOLD = Decimal(env("CLAIM_CITY_APPROVAL_THRESHOLD", default="20000"))
+# The city-approval threshold and the settlement reminder days are on each plan version (rows the federation
+# edits), not here.
 # Members and their union's officers are reminded this many days before a cover ends (续保提示).
 RENEWAL_REMINDER_DAYS = env.int("RENEWAL_REMINDER_DAYS", default=30)
 # The claim status check without an account: at most this many tries per ID number and per address.

@@ -345,14 +345,14 @@ def batch_import_result(*, actor, batch: PaymentBatch, file) -> ResultImport:
             request.status = PaymentRequest.Status.PAID
             line.save(update_fields=["result", "bank_reference", "paid_on"])
             request.save(update_fields=["status", "paid_on", "updated_at"])
-            source.on_paid(request.reference, request.paid_on, line)
+            source.on_paid(request.reference, request.paid_on, line, actor=actor)
             outcome.paid += 1
         else:
             line.reason = request.failure_reason = row.reason
             request.status = PaymentRequest.Status.FAILED
             line.save(update_fields=["result", "bank_reference", "reason"])
             request.save(update_fields=["status", "failure_reason", "updated_at"])
-            source.on_failed(request.reference, row.reason, line)
+            source.on_failed(request.reference, row.reason, line, actor=actor)
             outcome.failed += 1
     if outcome.paid or outcome.failed:
         _update_totals(locked)
