@@ -13,12 +13,11 @@ once (after a missed T−7, T−3 brings the T−3 reminder only).
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Case, DateField, F, Q, Value, When
-from django.db.models.functions import Cast
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +25,7 @@ from unionportal.notifications import notices_enqueue_many, register_kind
 
 from .models import Claim
 
-BATCH = 500
+BATCH = 1000
 STEP_PERMISSION = {
     Claim.Status.ACCEPTED: "assess_claim",
     Claim.Status.ASSESSED: "approve_claim",
@@ -51,10 +50,16 @@ class ScanResult:
 
 
 class _People:
-    """Who to tell, looked up once per scan for each county and step (not once per claim)."""
+    """Who to tell: each step's permission holders and each role's staff read once per scan, whatever the number
+    of counties and claims (one query per step and per role), then picked by path here."""
 
     def __init__(self):
         self._cache: dict = {}
+
+    def _everyone(self, key, users) -> list:
+        if key not in self._cache:
+            self._cache[key] = list(users.select_related("organisation").order_by("pk"))
+        return self._cache[key]
 
     def holders(self, claim) -> list:
         """Who holds the claim now: users with the step's permission in the claim's county (else the city)."""
@@ -62,21 +67,21 @@ class _People:
         if key not in self._cache:
             perm = STEP_PERMISSION[claim.status]
             app = STEP_APP.get(claim.status, "mutualaid")
-            users = get_user_model().objects.filter(is_active=True).filter(
+            users = self._everyone(("perm", perm), get_user_model().objects.filter(is_active=True).filter(
                 Q(groups__permissions__codename=perm, groups__permissions__content_type__app_label=app)
                 | Q(user_permissions__codename=perm, user_permissions__content_type__app_label=app)
-            ).distinct()  # fmt: skip
-            self._cache[key] = list(users.filter(organisation__path=key[2])) or list(
-                users.filter(organisation__depth=1)
-            )
+            ).distinct())  # fmt: skip
+            here = [u for u in users if u.organisation_id and u.organisation.path == key[2]]
+            self._cache[key] = here or [u for u in users if u.organisation_id and u.organisation.depth == 1]
         return self._cache[key]
 
     def staff_at(self, path: str, role: str) -> list:
         key = ("staff", path, role)
         if key not in self._cache:
-            self._cache[key] = list(
-                get_user_model().objects.filter(is_active=True, organisation__path=path, groups__name=role)
+            staff = self._everyone(
+                ("role", role), get_user_model().objects.filter(is_active=True, groups__name=role).distinct()
             )
+            self._cache[key] = [u for u in staff if u.organisation_id and u.organisation.path == path]
         return self._cache[key]
 
 
@@ -90,48 +95,38 @@ class _Due:
     org_path: str
     due_on: date
     member: str
-    second_reminder_days: int
 
     def county(self) -> str:
         return self.org_path[:8]
 
-    def next_step(self, today: date) -> date | None:
-        """The step after today's: the second reminder, the escalation, or nothing once escalated."""
-        if self.due_on < today:
-            return None
-        second = self.due_on - timedelta(days=self.second_reminder_days)
-        return second if second > today else self.due_on + timedelta(days=1)
 
-
-_COLUMNS = (
-    "pk",
-    "number",
-    "status",
-    "org_path",
-    "due_on",
-    "member__name",
-    "policy__plan_version__second_reminder_days",
+# Take a batch of due claims and move each on to its next step in one statement, as the outbox claims its rows:
+# the rows are locked (another worker's scan skips them, SKIP LOCKED) and the UPDATE is conditional on the step
+# being due, so a claim is never taken twice. The next step: the second reminder while it is ahead, then the
+# escalation the day after the due date, then nothing (escalated once); ``claim_flow`` sets the first.
+_TAKE = """
+WITH due AS (
+    SELECT id FROM mutualaid_claim
+    WHERE status = ANY(%(open)s) AND next_reminder_on <= %(today)s
+    ORDER BY id LIMIT %(batch)s FOR UPDATE SKIP LOCKED
 )
+UPDATE mutualaid_claim AS c SET next_reminder_on = CASE
+    WHEN c.due_on < %(today)s THEN NULL
+    WHEN c.due_on - v.second_reminder_days > %(today)s THEN c.due_on - v.second_reminder_days
+    ELSE c.due_on + 1
+END
+FROM due, mutualaid_policy AS p, mutualaid_planversion AS v, members_member AS m
+WHERE c.id = due.id AND p.id = c.policy_id AND v.id = p.plan_version_id AND m.id = c.member_id
+    AND c.next_reminder_on <= %(today)s
+RETURNING c.id, c.number, c.status, c.org_path, c.due_on, m.name
+"""
 
 
 def _take(today: date) -> list[_Due]:
-    """Claim a batch of due claims for this transaction: locked rows another worker skips, moved on at once."""
-    due = (
-        Claim.objects.filter(status__in=Claim.OPEN, next_reminder_on__lte=today)
-        .select_for_update(skip_locked=True, of=("self",))
-        .order_by("pk")
-        .values_list(*_COLUMNS)[:BATCH]
-    )
-    rows = [_Due(*values) for values in due]
-    if rows:
-        # Conditional: a row some other path moved meanwhile (it cannot, we hold its lock) would not match.
-        Claim.objects.filter(pk__in=[row.pk for row in rows], next_reminder_on__lte=today).update(
-            next_reminder_on=Case(
-                *[When(pk=row.pk, then=Cast(Value(row.next_step(today)), DateField())) for row in rows],
-                default=F("next_reminder_on"),
-            )
-        )
-    return rows
+    """Claim a batch of due claims for this transaction (see ``_TAKE``), in id order."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE, {"open": list(Claim.OPEN), "today": today, "batch": BATCH})
+        return sorted((_Due(*row) for row in cursor.fetchall()), key=lambda row: row.pk)
 
 
 def _notices(claim: _Due, kind: str, recipients, days: int) -> list[dict]:

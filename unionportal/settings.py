@@ -201,7 +201,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30),
     },
     "reporting-bulletin-clock": {
-        # Daily: on or after REPORTING_BULLETIN_DAY, publishes last month's bulletin if city staff have not.
+        # Daily: on or after the ranking rule's bulletin day, publishes last month's bulletin if city staff have not.
         "task": "reporting.tasks.bulletin_clock",
         "schedule": crontab(hour=8, minute=0),
     },
@@ -351,12 +351,8 @@ ACCOUNT_TRIES_WINDOW_MINUTES = env.int("ACCOUNT_TRIES_WINDOW_MINUTES", default=1
 CLAIM_DOCUMENT_MAX_BYTES = env.int("CLAIM_DOCUMENT_MAX_BYTES", default=10_000_000)  # one scanned material
 
 # --- Monthly figures (DOMAIN.md §7) ----------------------------------------------------------------
-# A month's report is due on this day of the next month (capped at 28); later submissions are marked late.
-REPORTING_DUE_DAY = env.int("REPORTING_DUE_DAY", default=5)
-# From this day of the next month until the due day, counties that have not submitted are reminded.
-REPORTING_REMIND_DAY = env.int("REPORTING_REMIND_DAY", default=3)
-# On this day of the next month the bulletin (通报) is published with whatever is approved, late counties named.
-REPORTING_BULLETIN_DAY = env.int("REPORTING_BULLETIN_DAY", default=10)
+# The due, reminder and bulletin days are rows: the year's catalogue (due_day, remind_day) and ranking rule
+# (bulletin_day), edited by the federation, not set here.
 
 # --- The portal itself ----------------------------------------------------------------------------
 # Shown in the header; empty means the translated default name (the demo city, Shangluo).
