@@ -29,9 +29,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from unionportal.accounts.scope import access, in_scope, scope_queryset
+from unionportal.core.transitions import transition
 
-from . import services
-from .models import Enterprise, EnterpriseNote, Organisation
+from . import events, services
+from .models import ENTERPRISE_FLOW, Enterprise, EnterpriseNote, Organisation
 from .validators import validate_uscc
 
 # --- The list's file format ------------------------------------------------------------------------
@@ -409,9 +410,8 @@ def drive_match(*, actor=None) -> int:
     linked = 0
     with transaction.atomic():
         for enterprise in candidates.select_for_update(of=("self",)).annotate(match=Subquery(unions.values("pk")[:1])):
-            enterprise.union_id = enterprise.match
-            enterprise.status = Enterprise.Status.FOUNDED
-            enterprise.save(update_fields=["union", "status", "updated_at"])
+            _move(enterprise, Enterprise.Status.FOUNDED, actor=actor, changes={"union_id": enterprise.match},
+                  note=_("matched by credit code"))  # fmt: skip
             linked += 1
     return linked
 
@@ -438,9 +438,16 @@ def enterprise_set_status(*, actor, enterprise: Enterprise, status: str) -> Ente
         raise ValidationError(_("An enterprise is marked founded only by linking its union."))
     if enterprise.union_id is not None:
         raise ValidationError(_("This enterprise already has a union; its status stays founded."))
-    enterprise.status = status
-    enterprise.save(update_fields=["status", "updated_at"])
-    return enterprise
+    return _move(enterprise, status, actor=actor)
+
+
+def _move(enterprise: Enterprise, new: str, *, actor, note: str = "", changes=None) -> Enterprise:
+    """An enterprise row the caller has locked moves through the shared helper, with its event row."""
+    row, _moved = transition(
+        enterprise, new, flow=ENTERPRISE_FLOW, actor=actor, record=events.enterprise_moved, note=note,
+        changes=changes, lock=False,
+    )  # fmt: skip
+    return row
 
 
 @transaction.atomic
@@ -502,9 +509,11 @@ def enterprise_found_union(
         )
     except IntegrityError:  # the same code taken by someone else a moment ago
         raise ValidationError(_("The code %(code)s is already used.") % {"code": code}) from None
-    enterprise.union = union
-    enterprise.status = Enterprise.Status.FOUNDED
-    enterprise.save(update_fields=["union", "status", "updated_at"])
+    if enterprise.status == Enterprise.Status.FOUNDED:  # founded earlier without a union link: link it now
+        enterprise.union = union
+        enterprise.save(update_fields=["union", "updated_at"])
+    else:
+        _move(enterprise, Enterprise.Status.FOUNDED, actor=actor, changes={"union": union}, note=union.name)
     return union
 
 
