@@ -28,11 +28,13 @@ from openpyxl.utils import get_column_letter
 
 from unionportal.accounts.selectors import users_with_permission
 from unionportal.core.sheets import UNREADABLE, Limits, SheetRefused, map_headings, read_xlsx
+from unionportal.core.transitions import transition
 from unionportal.org import services as org_services
 from unionportal.org.models import Organisation
 from unionportal.org.scope import access, in_scope, scope_queryset
 
-from .models import Enterprise, EnterpriseNote
+from . import events
+from .models import ENTERPRISE_FLOW, Enterprise, EnterpriseNote
 from .validators import validate_uscc
 
 # --- The list's file format ------------------------------------------------------------------------
@@ -402,9 +404,8 @@ def drive_match(*, actor=None) -> int:
     linked = 0
     with transaction.atomic():
         for enterprise in candidates.select_for_update(of=("self",)).annotate(match=Subquery(unions.values("pk")[:1])):
-            enterprise.union_id = enterprise.match
-            enterprise.status = Enterprise.Status.FOUNDED
-            enterprise.save(update_fields=["union", "status", "updated_at"])
+            _move(enterprise, Enterprise.Status.FOUNDED, actor=actor, changes={"union_id": enterprise.match},
+                  note=_("matched by credit code"))  # fmt: skip
             linked += 1
     return linked
 
@@ -431,9 +432,16 @@ def enterprise_set_status(*, actor, enterprise: Enterprise, status: str) -> Ente
         raise ValidationError(_("An enterprise is marked founded only by linking its union."))
     if enterprise.union_id is not None:
         raise ValidationError(_("This enterprise already has a union; its status stays founded."))
-    enterprise.status = status
-    enterprise.save(update_fields=["status", "updated_at"])
-    return enterprise
+    return _move(enterprise, status, actor=actor)
+
+
+def _move(enterprise: Enterprise, new: str, *, actor, note: str = "", changes=None) -> Enterprise:
+    """An enterprise row the caller has locked moves through the shared helper, with its event row."""
+    row, _moved = transition(
+        enterprise, new, flow=ENTERPRISE_FLOW, actor=actor, record=events.enterprise_moved, note=note,
+        changes=changes, lock=False,
+    )  # fmt: skip
+    return row
 
 
 @transaction.atomic
@@ -495,9 +503,11 @@ def enterprise_found_union(
         )
     except IntegrityError:  # the same code taken by someone else a moment ago
         raise ValidationError(_("The code %(code)s is already used.") % {"code": code}) from None
-    enterprise.union = union
-    enterprise.status = Enterprise.Status.FOUNDED
-    enterprise.save(update_fields=["union", "status", "updated_at"])
+    if enterprise.status == Enterprise.Status.FOUNDED:  # founded earlier without a union link: link it now
+        enterprise.union = union
+        enterprise.save(update_fields=["union", "updated_at"])
+    else:
+        _move(enterprise, Enterprise.Status.FOUNDED, actor=actor, changes={"union": union}, note=union.name)
     return union
 
 

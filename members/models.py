@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.core.transitions import Flow, StateEvent
 from unionportal.org.models import Organisation
 
 from .validators import validate_id_number, validate_uscc
@@ -247,10 +248,10 @@ class Transfer(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting for the receiving union")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        CANCELLED = "cancelled", _("Withdrawn")
+        PENDING = "pending", _("Waiting for the receiving union")  # the deciding union accepts or declines
+        ACCEPTED = "accepted", _("Accepted")  # the member moved; final
+        DECLINED = "declined", _("Declined")  # with the decider's note; final
+        CANCELLED = "cancelled", _("Withdrawn")  # by its starter, or as the member left or the union merged; final
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("member"))
     from_organisation = models.ForeignKey(
@@ -287,14 +288,34 @@ class Transfer(models.Model):
         return self.from_organisation if self.asked_by_receiver else self.to_organisation
 
 
+TRANSFER_FLOW = Flow(
+    status=Transfer.Status,
+    initial=Transfer.Status.PENDING,
+    moves={Transfer.Status.PENDING: {Transfer.Status.ACCEPTED, Transfer.Status.DECLINED, Transfer.Status.CANCELLED}},
+)
+
+
+class TransferEvent(StateEvent):
+    """One transition of a transfer (written only by ``members.events``)."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("transfer event")
+        verbose_name_plural = _("transfer events")
+
+    def get_to_status_display(self):
+        return TRANSFER_FLOW.label(self.to_status)
+
+
 class Enterprise(models.Model):
     """A row of the organising-drive ledger (建会台账): an employer that may still need a union."""
 
     class Status(models.TextChoices):
-        NOT_CONTACTED = "not_contacted", _("Not contacted")
-        CONTACTED = "contacted", _("Contacted")
-        PREPARING = "preparing", _("Preparing a union")
-        FOUNDED = "founded", _("Union founded")
+        NOT_CONTACTED = "not_contacted", _("Not contacted")  # on the ledger, nobody has called yet
+        CONTACTED = "contacted", _("Contacted")  # the county has talked to the employer
+        PREPARING = "preparing", _("Preparing a union")  # a union is being set up (筹建)
+        FOUNDED = "founded", _("Union founded")  # reached only by linking its union; final
 
     class Source(models.TextChoices):
         TAX = "tax", _("Tax bureau")
@@ -330,6 +351,32 @@ class Enterprise(models.Model):
 
     def __str__(self):
         return self.name
+
+
+_E = Enterprise.Status
+# The three open states move freely both ways (the drive's officers correct each other); founded only by a link.
+ENTERPRISE_FLOW = Flow(
+    status=Enterprise.Status,
+    initial=_E.NOT_CONTACTED,
+    moves={
+        _E.NOT_CONTACTED: {_E.CONTACTED, _E.PREPARING, _E.FOUNDED},
+        _E.CONTACTED: {_E.NOT_CONTACTED, _E.PREPARING, _E.FOUNDED},
+        _E.PREPARING: {_E.NOT_CONTACTED, _E.CONTACTED, _E.FOUNDED},
+    },
+)
+
+
+class EnterpriseEvent(StateEvent):
+    """One transition of a drive enterprise (written only by ``members.events``)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("drive enterprise event")
+        verbose_name_plural = _("drive enterprise events")
+
+    def get_to_status_display(self):
+        return ENTERPRISE_FLOW.label(self.to_status)
 
 
 class EnterpriseNote(models.Model):

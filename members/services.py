@@ -15,10 +15,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from unionportal.core import numbers
+from unionportal.core.transitions import transition
 from unionportal.org.models import Organisation
 from unionportal.org.scope import require_in_scope
 
-from .models import CertificateCase, Member, MemberCard, MembershipPeriod, Transfer
+from . import events
+from .models import (
+    TRANSFER_FLOW,
+    CertificateCase,
+    Member,
+    MemberCard,
+    MembershipPeriod,
+    Transfer,
+)  # fmt: skip
 from .validators import (
     birth_date_from_id,
     normalise_id_number,
@@ -73,9 +82,7 @@ def merge_members(*, source: Organisation, target: Organisation, on: date, actor
     members = list(Member.objects.select_for_update().filter(organisation=source, status=Member.Status.ACTIVE))
     for member in members:
         _move_member(member, target, on, MembershipPeriod.Reason.MERGED)
-    Transfer.objects.filter(from_organisation=source, status=Transfer.Status.PENDING).update(
-        status=Transfer.Status.CANCELLED, decided_at=timezone.now(), decision_note=_("Union merged")
-    )
+    _cancel_pending(Transfer.objects.filter(from_organisation=source), actor=actor, note=_("Union merged"))
     return _("%(n)d members moved") % {"n": len(members)}
 
 
@@ -253,9 +260,7 @@ def member_set_status(*, actor, member: Member, status: str, on: date | None = N
         MembershipPeriod.objects.filter(member=locked, ended_on__isnull=True).update(
             ended_on=on, end_reason=END_REASONS[status]
         )
-    Transfer.objects.filter(member=locked, status=Transfer.Status.PENDING).update(
-        status=Transfer.Status.CANCELLED, decided_at=timezone.now(), decision_note=locked.get_status_display()
-    )
+    _cancel_pending(Transfer.objects.filter(member=locked), actor=actor, note=locked.get_status_display())
     locked.status, locked.status_changed_on = status, on
     locked.save(update_fields=["status", "status_changed_on", "updated_at"])
     return locked
@@ -294,10 +299,32 @@ def _check_transfer_target(member: Member, target: Organisation) -> None:
         )
 
 
+def _cancel_pending(transfers, *, actor, note: str) -> None:
+    """Withdraw pending transfers in one statement, each with its event row (no change bypasses the history)."""
+    pks = list(transfers.filter(status=Transfer.Status.PENDING).select_for_update().values_list("pk", flat=True))
+    Transfer.objects.filter(pk__in=pks, status=Transfer.Status.PENDING).update(
+        status=Transfer.Status.CANCELLED, decided_at=timezone.now(), decision_note=note[:200]
+    )
+    events.transfers_moved_in_bulk(pks, old=Transfer.Status.PENDING, new=Transfer.Status.CANCELLED, actor=actor,
+                                   note=note)  # fmt: skip
+
+
+def _move_transfer(transfer: Transfer, new: str, *, actor, note: str = "", changes=None) -> Transfer:
+    """A transfer already locked by the caller moves through the shared helper (refused if the table lacks it)."""
+    row, _moved = transition(
+        transfer, new, flow=TRANSFER_FLOW, actor=actor, record=events.transfer_moved, note=note,
+        changes={"decided_by": actor, "decided_at": timezone.now(), **(changes or {})}, lock=False,
+    )  # fmt: skip
+    return row
+
+
 def _create_pending(**fields) -> Transfer:
     try:
         with transaction.atomic():
-            return Transfer.objects.create(**fields)
+            transfer = Transfer.objects.create(**fields)
+            events.transfer_moved(transfer, old="", new=transfer.status, actor=fields["requested_by"],
+                                  note=fields.get("reason", ""))  # fmt: skip
+            return transfer
     except IntegrityError:
         raise ValidationError(
             _("%(name)s already has a transfer waiting for a decision.") % {"name": fields["member"]},
@@ -367,9 +394,7 @@ def transfer_accept(*, actor, transfer: Transfer, on: date | None = None) -> Tra
     if not target.is_active:
         raise ValidationError(_("%(name)s has been deregistered.") % {"name": target})
     _move_member(member, target, on or timezone.localdate(), MembershipPeriod.Reason.TRANSFER)
-    locked.status, locked.decided_by, locked.decided_at = Transfer.Status.ACCEPTED, actor, timezone.now()
-    locked.save(update_fields=["status", "decided_by", "decided_at"])
-    return locked
+    return _move_transfer(locked, Transfer.Status.ACCEPTED, actor=actor)
 
 
 @transaction.atomic
@@ -379,10 +404,8 @@ def transfer_decline(*, actor, transfer: Transfer, note: str) -> Transfer:
         return Transfer.objects.get(pk=transfer.pk)
     if not note.strip():
         raise ValidationError(_("Say why the transfer is declined."))
-    locked.status, locked.decided_by, locked.decided_at = Transfer.Status.DECLINED, actor, timezone.now()
-    locked.decision_note = note[:200]
-    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return locked
+    return _move_transfer(locked, Transfer.Status.DECLINED, actor=actor, note=note,
+                          changes={"decision_note": note[:200]})  # fmt: skip
 
 
 @transaction.atomic
@@ -392,6 +415,5 @@ def transfer_cancel(*, actor, transfer: Transfer) -> Transfer:
     starter = locked.to_organisation if locked.asked_by_receiver else locked.from_organisation
     require_in_scope(actor, starter.path)
     if locked.status == Transfer.Status.PENDING:
-        locked.status, locked.decided_by, locked.decided_at = Transfer.Status.CANCELLED, actor, timezone.now()
-        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        locked = _move_transfer(locked, Transfer.Status.CANCELLED, actor=actor)
     return locked

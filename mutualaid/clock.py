@@ -1,26 +1,31 @@
 """The settlement clock (一个月理赔到位): reminders before the promised date, escalation after it.
 
-Every day the scan reads only open claims (accepted, assessed, approved) whose due date is exactly 7 or 3
-days away, or already past: the partial index on ``due_on`` for open claims serves all three, so the scan
-costs the same however many claims history holds. Notices go through the outbox with a dedupe key per
-claim, step, recipient and due date, so running the scan twice, or on two workers, sends nothing twice.
+Each open claim carries its next step in ``next_reminder_on``: the first reminder (T−7 by default, the plan
+version's ``first_reminder_days``), the second (T−3, ``second_reminder_days``), then the escalation the day after
+``due_on``; ``claim_flow`` sets it when the clock starts and clears it when the claim leaves the open states. The
+daily scan reads ``next_reminder_on <= today`` through a partial index on open claims: a day the clock did not run
+(beat or the worker down) delays a step, never loses it, and history costs nothing.
+
+Two workers never send twice: each takes a batch of due claims with ``FOR UPDATE SKIP LOCKED`` and moves them on
+with an UPDATE conditional on ``next_reminder_on <= today`` in the same transaction as the outbox rows; the outbox's
+dedupe keys (per claim, step, due date and recipient) are the second guard. A late day sends the latest step due,
+once (after a missed T−7, T−3 brings the T−3 reminder only).
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.accounts.selectors import users_with_permission, users_with_role
-from unionportal.notifications import notice_enqueue, register_kind
+from unionportal.notifications import notices_enqueue_many, register_kind
 from unionportal.org.paths import city_path, county_path
 
 from .models import Claim
 
-REMIND_DAYS = (7, 3)
-BATCH = 500
+BATCH = 1000
 STEP_PERMISSION = {
     Claim.Status.ACCEPTED: "assess_claim",
     Claim.Status.ASSESSED: "approve_claim",
@@ -45,62 +50,124 @@ class ScanResult:
 
 
 class _People:
-    """Who to tell, looked up once per scan for each county and step (not once per claim)."""
+    """Who to tell: each step's permission holders and each role's staff read once per scan, whatever the number
+    of counties and claims (one query per step and per role), then picked by path here."""
 
     def __init__(self):
         self._cache: dict = {}
 
-    def holders(self, claim: Claim) -> list:
+    def _everyone(self, key, users) -> list:
+        if key not in self._cache:
+            self._cache[key] = list(users.select_related("organisation").order_by("pk"))
+        return self._cache[key]
+
+    def holders(self, claim) -> list:
         """Who holds the claim now: users with the step's permission in the claim's county (else the city)."""
         key = ("holders", claim.status, county_path(claim.org_path))
         if key not in self._cache:
             perm = f"{STEP_APP.get(claim.status, 'mutualaid')}.{STEP_PERMISSION[claim.status]}"
-            self._cache[key] = list(users_with_permission(perm, at_path=key[2])) or list(
-                users_with_permission(perm).filter(organisation__depth=1)
-            )
+            users = self._everyone(("perm", perm), users_with_permission(perm))
+            here = [u for u in users if u.organisation_id and u.organisation.path == key[2]]
+            self._cache[key] = here or [u for u in users if u.organisation_id and u.organisation.depth == 1]
         return self._cache[key]
 
     def staff_at(self, path: str, role: str) -> list:
         key = ("staff", path, role)
         if key not in self._cache:
-            self._cache[key] = list(users_with_role(role, at_path=path))
+            staff = self._everyone(("role", role), users_with_role(role))
+            self._cache[key] = [u for u in staff if u.organisation_id and u.organisation.path == path]
         return self._cache[key]
 
 
-def _notify(claim: Claim, kind: str, recipients, days: int) -> int:
+@dataclass(frozen=True)
+class _Due:
+    """What the scan reads of a claim due for a step (plain values: no model instances)."""
+
+    pk: int
+    number: str
+    status: str
+    org_path: str
+    due_on: date
+    member: str
+
+
+# Take a batch of due claims and move each on to its next step in one statement, as the outbox claims its rows:
+# the rows are locked (another worker's scan skips them, SKIP LOCKED) and the UPDATE is conditional on the step
+# being due, so a claim is never taken twice. The next step: the second reminder while it is ahead, then the
+# escalation the day after the due date, then nothing (escalated once); ``claim_flow`` sets the first.
+_TAKE = """
+WITH due AS (
+    SELECT id FROM mutualaid_claim
+    WHERE status = ANY(%(open)s) AND next_reminder_on <= %(today)s
+    ORDER BY id LIMIT %(batch)s FOR UPDATE SKIP LOCKED
+)
+UPDATE mutualaid_claim AS c SET next_reminder_on = CASE
+    WHEN c.due_on < %(today)s THEN NULL
+    WHEN c.due_on - v.second_reminder_days > %(today)s THEN c.due_on - v.second_reminder_days
+    ELSE c.due_on + 1
+END
+FROM due, mutualaid_policy AS p, mutualaid_planversion AS v, members_member AS m
+WHERE c.id = due.id AND p.id = c.policy_id AND v.id = p.plan_version_id AND m.id = c.member_id
+    AND c.next_reminder_on <= %(today)s
+RETURNING c.id, c.number, c.status, c.org_path, c.due_on, m.name
+"""
+
+
+def _take(today: date) -> list[_Due]:
+    """Claim a batch of due claims for this transaction (see ``_TAKE``), in id order."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE, {"open": list(Claim.OPEN), "today": today, "batch": BATCH})
+        return sorted((_Due(*row) for row in cursor.fetchall()), key=lambda row: row.pk)
+
+
+def _notices(claim: _Due, kind: str, recipients, days: int) -> list[dict]:
     context = {
-        "number": claim.number, "member": claim.member.name, "status": claim.get_status_display(),
+        "number": claim.number, "member": claim.member, "status": Claim.Status(claim.status).label,
         "due": claim.due_on, "days": days,
     }  # fmt: skip
-    for user in recipients:
-        notice_enqueue(
-            kind, f"clock:{claim.pk}:{kind}:{claim.due_on}:{days if kind == 'claim.due_soon' else 'late'}:{user.pk}",
-            user=user, context=context, organisation=claim.org_path,
-        )  # fmt: skip
-    return len(recipients)
+    step = days if kind == "claim.due_soon" else "late"
+    return [
+        {
+            "kind": kind,
+            "dedupe_key": f"clock:{claim.pk}:{kind}:{claim.due_on}:{step}:{user.pk}",
+            "user": user,
+            "context": context,
+            "organisation": claim.org_path,
+        }  # fmt: skip
+        for user in recipients
+    ]
 
 
 def scan(*, today: date | None = None) -> ScanResult:
-    """One daily pass: reminders at T−7 and T−3 to the holder and the county supervisor; escalations of
-    overdue claims to the holder, the county supervisor and city staff. Safe to run twice."""
+    """One daily pass over the claims whose next step is due: a reminder (T−7, T−3) to the holder and the
+    county supervisor, or the escalation of an overdue claim to the holder, the county supervisor and city staff.
+
+    Safe to run twice, on two workers at once, or a day late (the step still goes, once). Works in batches of
+    ``BATCH`` claims, one transaction each; the queries do not grow with the number of due claims.
+    """
     today = today or timezone.localdate()
     result = ScanResult()
     people = _People()
-    open_claims = Claim.objects.filter(status__in=Claim.OPEN).select_related("member")
-    soon = open_claims.filter(due_on__in=[today + timedelta(days=d) for d in REMIND_DAYS])
-    late = open_claims.filter(due_on__lt=today)
-    for claim in soon.order_by("pk").iterator(chunk_size=BATCH):
-        days = (claim.due_on - today).days
+    while True:
         with transaction.atomic():
-            recipients = people.holders(claim) + people.staff_at(county_path(claim.org_path), "county_staff")
-            result.reminded += bool(_notify(claim, "claim.due_soon", recipients, days))
-    for claim in late.order_by("pk").iterator(chunk_size=BATCH):
-        days = (today - claim.due_on).days
-        with transaction.atomic():
-            recipients = (
-                people.holders(claim)
-                + people.staff_at(county_path(claim.org_path), "county_staff")
-                + people.staff_at(city_path(claim.org_path), "city_staff")
-            )
-            result.escalated += bool(_notify(claim, "claim.overdue", recipients, days))
+            rows = _take(today)
+            if not rows:
+                break
+            items = []
+            for claim in rows:
+                if claim.due_on < today:
+                    recipients = (
+                        people.holders(claim)
+                        + people.staff_at(county_path(claim.org_path), "county_staff")
+                        + people.staff_at(city_path(claim.org_path), "city_staff")
+                    )
+                    items += _notices(claim, "claim.overdue", recipients, (today - claim.due_on).days)
+                    result.escalated += bool(recipients)
+                else:
+                    recipients = people.holders(claim) + people.staff_at(county_path(claim.org_path), "county_staff")
+                    items += _notices(claim, "claim.due_soon", recipients, (claim.due_on - today).days)
+                    result.reminded += bool(recipients)
+            notices_enqueue_many(items)
+        if len(rows) < BATCH:
+            break
     return result

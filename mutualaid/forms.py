@@ -92,6 +92,13 @@ class RejectForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A withdrawn claim cannot be reopened; the member is told by SMS."),
+    )  # fmt: skip
+
+
 class EstimateForm(forms.Form):
     claim_type = forms.ChoiceField(label=_("Claim type"), choices=Claim.Type.choices)
     total_cost = forms.DecimalField(label=_("Total cost (yuan)"), **MONEY)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from . import benefit, review, services
 from .models import Claim, Policy, material_labels
 
+S = Claim.Status
 # The statuses whose benefit is fixed by an assessor: the member sees the amount and how it was reached.
 WITH_AMOUNT = (Claim.Status.ASSESSED, Claim.Status.APPROVED, Claim.Status.PAID)
 
@@ -30,6 +31,7 @@ class ClaimView:
     missing: list[str]
     breakdown: benefit.Breakdown | None
     notes: list[str] = field(default_factory=list)
+    withdrawable: bool = False
 
 
 def timeline(claim: Claim) -> list[Step]:
@@ -44,8 +46,8 @@ def timeline(claim: Claim) -> list[Step]:
         note = ""
         if event.to_status == Claim.Status.RETURNED:
             note = event.note
-        elif event.to_status == Claim.Status.REJECTED:
-            note = claim.get_rejection_display() or event.note
+        elif event.to_status in (Claim.Status.REJECTED, Claim.Status.WITHDRAWN):
+            note = (claim.get_rejection_display() if event.to_status == Claim.Status.REJECTED else "") or event.note
         steps.append(
             Step(timezone.localtime(event.created_at).date(), event.to_status, event.get_to_status_display(), note)
         )
@@ -64,7 +66,8 @@ def claim_view(claim: Claim) -> ClaimView:
         missing = material_labels(services.missing_materials(claim.policy.plan_version, claim.materials_received))
     # The breakdown the assessor saw (the staff page shows the same); before assessment the member sees none.
     breakdown = review.breakdown_shown(claim) if claim.status in WITH_AMOUNT else None
-    return ClaimView(claim, timeline(claim), days_left(claim), missing, breakdown)
+    withdrawable = claim.status in (S.RECEIVED, S.ACCEPTED, S.ASSESSED, S.RETURNED)  # claim_flow.WITHDRAWABLE
+    return ClaimView(claim, timeline(claim), days_left(claim), missing, breakdown, withdrawable=withdrawable)
 
 
 def estimate(*, member, claim_type: str, settlement: benefit.Settlement, days: int = 0):

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.core.transitions import Flow, StateEvent
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -65,6 +67,17 @@ class PlanVersion(models.Model):
     settlement_days = models.PositiveSmallIntegerField(
         _("days to pay after a complete file"), default=30, help_text=_("一个月理赔到位: the promised payment date.")
     )
+    # Numbers the federation decides, per version (not environment): copied onto a claim where it matters.
+    city_approval_threshold = models.DecimalField(
+        _("city approval above"), default=20000, **MONEY,
+        help_text=_("Above this benefit a county-level approver approves first, then a city-level approver."),
+    )  # fmt: skip
+    first_reminder_days = models.PositiveSmallIntegerField(
+        _("first reminder (days before the promised date)"), default=7
+    )
+    second_reminder_days = models.PositiveSmallIntegerField(
+        _("second reminder (days before the promised date)"), default=3
+    )
     required_materials = models.JSONField(
         _("required materials"), default=list, blank=True,
         help_text=_("Material codes the counter checks for a claim under this plan."),
@@ -79,6 +92,10 @@ class PlanVersion(models.Model):
         ordering = ["plan", "-valid_from"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "valid_from"], name="one_version_per_start"),
+            models.CheckConstraint(
+                condition=Q(first_reminder_days__gte=models.F("second_reminder_days")),
+                name="plan_version_reminders_in_order",
+            ),
         ]
 
     def __str__(self):
@@ -176,10 +193,10 @@ class EnrolmentBatch(models.Model):
         MEMBER = "member", _("Member")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Being prepared")
-        SUBMITTED = "submitted", _("Submitted, waiting for payment")
-        PAID = "paid", _("Paid: cover active")
-        CANCELLED = "cancelled", _("Cancelled")
+        DRAFT = "draft", _("Being prepared")  # not used by the counter today: batches are created submitted
+        SUBMITTED = "submitted", _("Submitted, waiting for payment")  # the union sent it; premiums not yet in
+        PAID = "paid", _("Paid: cover active")  # the premium was received; its covers run; final
+        CANCELLED = "cancelled", _("Cancelled")  # withdrawn before payment; final
 
     number = models.CharField(_("batch number"), max_length=20, unique=True)
     organisation = models.ForeignKey(
@@ -220,6 +237,29 @@ class EnrolmentBatch(models.Model):
         return self.number
 
 
+ENROLMENT_FLOW = Flow(
+    status=EnrolmentBatch.Status,
+    initial=EnrolmentBatch.Status.SUBMITTED,
+    moves={
+        EnrolmentBatch.Status.DRAFT: {EnrolmentBatch.Status.SUBMITTED, EnrolmentBatch.Status.CANCELLED},
+        EnrolmentBatch.Status.SUBMITTED: {EnrolmentBatch.Status.PAID, EnrolmentBatch.Status.CANCELLED},
+    },
+)
+
+
+class EnrolmentBatchEvent(StateEvent):
+    """One transition of an enrolment batch (written only by ``mutualaid.events``)."""
+
+    batch = models.ForeignKey(EnrolmentBatch, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("enrolment batch event")
+        verbose_name_plural = _("enrolment batch events")
+
+    def get_to_status_display(self):
+        return ENROLMENT_FLOW.label(self.to_status)
+
+
 class Policy(models.Model):
     """A member's cover under one plan version for one term (a line of an enrolment batch)."""
 
@@ -243,6 +283,9 @@ class Policy(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("renews")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The renewal reminder's day (RENEWAL_REMINDER_DAYS before ``ends_on``), read with ``<= today`` and cleared
+    # by the scan that sends it: a day the clock did not run delays the reminder, never loses it.
+    renewal_remind_on = models.DateField(_("renewal reminder on"), null=True, blank=True, editable=False)
 
     scope_path = "org_path"
 
@@ -253,7 +296,12 @@ class Policy(models.Model):
             models.Index(fields=["member", "starts_on"], name="policy_member_start_idx"),
             models.Index(
                 fields=["ends_on"], name="policy_active_end_idx", condition=Q(status="active")
-            ),  # renewal reminders read only active covers near their end
+            ),  # the renewal sheet reads only active covers near their end
+            models.Index(
+                fields=["renewal_remind_on"],
+                name="policy_renewal_remind_idx",
+                condition=Q(status="active", renewal_remind_on__isnull=False),
+            ),  # the daily renewal clock reads only the covers whose reminder is due
         ]
 
     def __str__(self):
@@ -268,26 +316,19 @@ def self_paid(total_cost, fund_paid, serious_illness_paid, self_funded):
 class Claim(models.Model):
     """A mutual-aid claim (理赔), from the counter to payment.
 
-    States (an event row per transition):
-      received  – taken in; the file is not complete yet (a 材料告知单 lists what is missing)
-      accepted  – the file is complete; the settlement clock runs from ``accepted_at`` to ``due_on``
-      assessed  – a reviewer computed (and possibly adjusted) the benefit
-      approved  – approved by someone who neither entered nor assessed it (and the city, above a threshold)
-      paid      – the bank confirmed the payment
-      returned  – sent back for materials; goes back to received, the clock restarts on completion
-      rejected  – refused with a coded reason
-      withdrawn – the member withdrew it
+    Its states and allowed moves are ``CLAIM_FLOW`` below; every move goes through ``mutualaid.claim_flow``,
+    and ``mutualaid.events`` writes its history.
     """
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        ACCEPTED = "accepted", _("Accepted (file complete)")
-        ASSESSED = "assessed", _("Assessed")
-        APPROVED = "approved", _("Approved")
-        PAID = "paid", _("Paid")
-        RETURNED = "returned", _("Returned for materials")
-        REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        RECEIVED = "received", _("Received")  # taken in; the file is not complete (a 材料告知单 lists what is missing)
+        ACCEPTED = "accepted", _("Accepted (file complete)")  # the settlement clock runs from accepted_at to due_on
+        ASSESSED = "assessed", _("Assessed")  # a reviewer computed (and possibly adjusted) the benefit
+        APPROVED = "approved", _("Approved")  # by neither entrant nor assessor (county, then city above threshold)
+        PAID = "paid", _("Paid")  # the bank confirmed the payment, or nothing was due; final
+        RETURNED = "returned", _("Returned for materials")  # clock stopped; restarts when the file is complete
+        REJECTED = "rejected", _("Rejected")  # refused with a coded reason; final
+        WITHDRAWN = "withdrawn", _("Withdrawn")  # the member (online or at the counter) withdrew it; final
 
     OPEN = (Status.ACCEPTED, Status.ASSESSED, Status.APPROVED)  # the settlement clock is running
 
@@ -343,7 +384,11 @@ class Claim(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # Above CLAIM_CITY_APPROVAL_THRESHOLD a city-level approver approves as well (a second, different person).
+    # The plan version's threshold, copied when the claim is assessed: above it a county-level approver approves
+    # first (``approved_by``), then a different, city-level one (``city_approved_by``).
+    city_approval_threshold = models.DecimalField(
+        _("city approval above"), null=True, blank=True, editable=False, **MONEY
+    )
     city_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -357,6 +402,9 @@ class Claim(models.Model):
         "org.Organisation", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
         verbose_name=_("counted in county"),
     )  # fmt: skip
+    # The settlement clock's next step (T−7, T−3, then the escalation the day after ``due_on``), read with
+    # ``<= today`` so a day the clock did not run delays a reminder, never loses it. Null: nothing to send.
+    next_reminder_on = models.DateField(_("next reminder on"), null=True, blank=True, editable=False)
 
     scope_path = "org_path"
 
@@ -375,6 +423,12 @@ class Claim(models.Model):
                 name="claim_open_due_idx",
                 condition=Q(status__in=["accepted", "assessed", "approved"]),
             ),
+            # The daily settlement clock reads only open claims whose next step is due.
+            models.Index(
+                fields=["next_reminder_on"],
+                name="claim_open_reminder_idx",
+                condition=Q(status__in=["accepted", "assessed", "approved"], next_reminder_on__isnull=False),
+            ),
             models.Index(fields=["org_path", "status"], name="claim_scope_status_idx"),
             models.Index(fields=["member", "admitted_on"], name="claim_member_admitted_idx"),
         ]
@@ -386,6 +440,21 @@ class Claim(models.Model):
     def self_paid(self):
         """自付: what the member paid after basic and serious-illness insurance, less self-funded items."""
         return self_paid(self.total_cost, self.fund_paid, self.serious_illness_paid, self.self_funded)
+
+
+_C = Claim.Status
+CLAIM_FLOW = Flow(
+    status=Claim.Status,
+    initial=_C.RECEIVED,
+    moves={
+        _C.RECEIVED: {_C.ACCEPTED, _C.REJECTED, _C.WITHDRAWN},
+        _C.ACCEPTED: {_C.ASSESSED, _C.RETURNED, _C.REJECTED, _C.WITHDRAWN},
+        # assessed → paid: approved with nothing to pay (the stay cost less than the deductible)
+        _C.ASSESSED: {_C.APPROVED, _C.PAID, _C.RETURNED, _C.REJECTED, _C.WITHDRAWN},
+        _C.APPROVED: {_C.PAID},  # finance holds it until the bank pays: no withdrawal once approved
+        _C.RETURNED: {_C.ACCEPTED, _C.REJECTED, _C.WITHDRAWN},
+    },
+)
 
 
 class ClaimInvoice(models.Model):
@@ -403,20 +472,17 @@ class ClaimInvoice(models.Model):
         return self.number
 
 
-class ClaimEvent(models.Model):
-    """One transition of a claim: the claim's history, and what the member's timeline shows."""
+class ClaimEvent(StateEvent):
+    """One transition of a claim (or a note on it, from = to): the claim's history, and what the member's timeline
+    shows. Written only by ``mutualaid.events``."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=10, choices=Claim.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, choices=Claim.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    from_status = models.CharField(_("from"), max_length=20, choices=Claim.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Claim.Status.choices)
 
-    class Meta:
+    class Meta(StateEvent.Meta):
         verbose_name = _("claim event")
         verbose_name_plural = _("claim events")
-        ordering = ["created_at", "pk"]
 
     def __str__(self):
         return f"{self.claim}: {self.from_status} → {self.to_status}"

@@ -19,6 +19,8 @@ KINDS = {
         "[Union mutual aid] %(amount)s yuan for your claim %(number)s was paid to your bank card on %(date)s.")),
     "rejected": (_("Claim rejected"), _(
         "[Union mutual aid] Your claim %(number)s cannot be paid: %(reason)s. Ask your union for details.")),
+    "withdrawn": (_("Claim withdrawn"), _(
+        "[Union mutual aid] Your claim %(number)s was withdrawn: %(reason)s. Ask your union if you did not ask.")),
 }  # fmt: skip
 
 
@@ -27,7 +29,7 @@ def register() -> None:
         register_kind(f"claim.{kind}", title=title, text=text)
 
 
-def tell_member(claim: Claim, kind: str, *, missing: list[str] | None = None) -> None:
+def tell_member(claim: Claim, kind: str, *, missing: list[str] | None = None, reason: str = "") -> None:
     """Queue the notice for this step of the claim; the same step never sends twice (dedupe key)."""
     member = claim.member
     if not member.phone:
@@ -39,7 +41,7 @@ def tell_member(claim: Claim, kind: str, *, missing: list[str] | None = None) ->
         "due": claim.due_on or "",
         "amount": claim.benefit if claim.benefit is not None else "",
         "missing": "、".join(material_labels(missing or [])),
-        "reason": claim.get_rejection_display(),
+        "reason": reason or claim.get_rejection_display(),
     }
     notice_enqueue(
         f"claim.{kind}", f"claim:{claim.pk}:{kind}:{step}", sms_to=member.phone, context=context,

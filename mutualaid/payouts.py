@@ -3,15 +3,13 @@
 from datetime import date
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from unionportal import payments
-from unionportal.org.paths import county_of
 from unionportal.payments import services as payment_services
 
-from . import notices
-from .models import Claim, ClaimEvent
+from . import claim_flow
+from .models import Claim
 
 SOURCE = "mutualaid.claim"
 
@@ -38,23 +36,16 @@ def claims_paid_among(references: list[str]) -> set[str]:
 
 
 @transaction.atomic
-def claim_paid(reference: str, paid_on: date, line) -> None:
-    """The bank paid: the claim is paid (once; a repeated result changes nothing) and the member is told."""
-    claim = Claim.objects.select_for_update().select_related("member").get(number=reference)
-    if claim.status == Claim.Status.PAID:
-        return
-    claim.status, claim.paid_on = Claim.Status.PAID, paid_on
-    claim.counted_in_county = county_of(claim.org_path)
-    claim.save(update_fields=["status", "paid_on", "counted_in_county"])
-    ClaimEvent.objects.create(claim=claim, from_status=Claim.Status.APPROVED, to_status=Claim.Status.PAID)
-    notices.tell_member(claim, "paid")
+def claim_paid(reference: str, paid_on: date, line, *, actor=None) -> None:
+    """The bank paid: the claim is paid (once; a repeated result changes nothing) and the member is told.
+
+    ``actor`` imported the bank's result file: the claim's history names them."""
+    claim = Claim.objects.get(number=reference)
+    claim_flow.claim_mark_paid(claim=claim, paid_on=paid_on, actor=actor)
 
 
 @transaction.atomic
-def claim_unpaid(reference: str, reason: str, line) -> None:
+def claim_unpaid(reference: str, reason: str, line, *, actor=None) -> None:
     """The bank returned the payment: the claim stays approved; finance corrects the account and pays again."""
     claim = Claim.objects.select_for_update().get(number=reference)
-    ClaimEvent.objects.create(
-        claim=claim, from_status=claim.status, to_status=claim.status,
-        note=(_("Payment returned by the bank: %(reason)s") % {"reason": reason})[:300],
-    )  # fmt: skip
+    claim_flow.claim_payment_returned(claim=claim, reason=reason, actor=actor)

@@ -1,10 +1,13 @@
 """Renewal (续保): reminders before a cover ends, and the union's printable 续保提示单.
 
-Every day the scan reads only active covers that end exactly ``RENEWAL_REMINDER_DAYS`` days from today
-(the partial index on ``Policy.ends_on`` for active covers serves it, however long the history grows).
-Each member hears once by SMS, each officer of the member's union once in the inbox; the dedupe keys
-name the cover (or the union) and the end date, so a second run, or a second worker, sends nothing twice.
-A cover that has already been renewed (a later cover names it in ``renews``) is not reminded of.
+Each active cover carries the day of its reminder in ``renewal_remind_on`` (``RENEWAL_REMINDER_DAYS`` before it
+ends, set when its premium is paid). The daily scan reads ``renewal_remind_on <= today`` through a partial index on
+active covers, so a day the clock did not run delays the reminder, never loses it, and history costs nothing. Each
+batch of due covers is taken with ``FOR UPDATE SKIP LOCKED`` and cleared by a conditional UPDATE in the transaction
+that queues its notices, so two workers never send twice; the outbox's dedupe keys (cover and end date; union,
+officer and end date) are the second guard. Each member hears once by SMS, each officer of the member's union once
+in the inbox per end date. A cover already renewed (a later cover names it in ``renews``), or already ended, is
+cleared without a reminder.
 """
 
 from collections import defaultdict
@@ -12,17 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.accounts.selectors import users_with_role
-from unionportal.notifications import notice_enqueue, register_kind
+from unionportal.notifications import notices_enqueue_many, register_kind
 from unionportal.org.models import Organisation
 
 from .models import Policy
-from .services import version_in_force
+from .services import renewal_reminder_days, version_in_force
 
 BATCH = 500
 
@@ -42,7 +44,7 @@ def register() -> None:
 
 
 def reminder_days() -> int:
-    return getattr(settings, "RENEWAL_REMINDER_DAYS", 30)
+    return renewal_reminder_days()
 
 
 def _not_renewed(policies):
@@ -58,52 +60,87 @@ class RenewalScanResult:
     counts: dict = field(default_factory=dict)  # union pk -> covers ending
 
 
-def renewal_reminders_send(*, today: date | None = None) -> RenewalScanResult:
-    """Queue the renewal reminders for covers ending in exactly RENEWAL_REMINDER_DAYS days.
+def _take(today: date) -> list[Policy]:
+    """Claim a batch of covers whose reminder is due, for this transaction, and clear their reminder day."""
+    due = list(
+        Policy.objects.filter(status=Policy.Status.ACTIVE, renewal_remind_on__lte=today)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("member__organisation", "plan_version__plan")
+        .order_by("pk")[:BATCH]
+    )
+    if due:
+        Policy.objects.filter(pk__in=[p.pk for p in due], renewal_remind_on__lte=today).update(renewal_remind_on=None)
+    return due
 
-    One SMS per cover to the member's phone (kind ``policy.renewal_due``) and one inbox notice per union to
-    each of its officers (role ``union_officer`` attached to that union) with the number of covers ending.
-    Reads only active covers ending on that day. Safe to run twice: the outbox's dedupe keys are per cover
-    and end date, and per union, officer and end date.
+
+def renewal_reminders_send(*, today: date | None = None) -> RenewalScanResult:
+    """Queue the renewal reminders of covers whose reminder day has come (``renewal_remind_on <= today``).
+
+    One SMS per cover to the member's phone (kind ``policy.renewal_due``) and one inbox notice per union and end
+    date to each of its officers (role ``union_officer`` attached to that union) with the number of covers ending.
+    Safe to run twice, on two workers, or days late (a cover still running is reminded, once).
     """
     today = today or timezone.localdate()
-    days = reminder_days()
-    end = today + timedelta(days=days)
     result = RenewalScanResult()
-    ending = _not_renewed(Policy.objects.filter(status=Policy.Status.ACTIVE, ends_on=end)).select_related(
-        "member__organisation", "plan_version__plan"
-    )
-    per_union: dict[int, int] = defaultdict(int)
+    per_union: dict[tuple[int, date], int] = defaultdict(int)
     unions: dict[int, Organisation] = {}
-    for policy in ending.order_by("pk").iterator(chunk_size=BATCH):
-        member = policy.member
-        union = member.organisation
-        per_union[union.pk] += 1
-        unions[union.pk] = union
-        if not member.phone:
-            continue
+    while True:
         with transaction.atomic():
-            notice_enqueue(
-                "policy.renewal_due", f"renewal:{policy.pk}:{policy.ends_on}", sms_to=member.phone,
-                context={"plan": policy.plan_version.plan.name, "end": policy.ends_on, "union": union.name},
-                member_ref=member, organisation=policy.org_path,
-            )  # fmt: skip
-        result.members += 1
+            taken = _take(today)
+            renewed = set(_renewals_of([p.pk for p in taken]))
+            items = []
+            for policy in taken:
+                if policy.pk in renewed or policy.ends_on is None or policy.ends_on < today:
+                    continue
+                member = policy.member
+                union = member.organisation
+                per_union[(union.pk, policy.ends_on)] += 1
+                unions[union.pk] = union
+                if not member.phone:
+                    continue
+                items.append({
+                    "kind": "policy.renewal_due", "dedupe_key": f"renewal:{policy.pk}:{policy.ends_on}",
+                    "sms_to": member.phone, "member_ref": member, "organisation": policy.org_path,
+                    "context": {"plan": policy.plan_version.plan.name, "end": policy.ends_on, "union": union.name},
+                })  # fmt: skip
+                result.members += 1
+            notices_enqueue_many(items)
+        if len(taken) < BATCH:
+            break
     officers = users_with_role("union_officer").filter(organisation_id__in=list(unions))
     by_union = defaultdict(list)
     for officer in officers:
         by_union[officer.organisation_id].append(officer)
-    for union_pk, count in per_union.items():
+    items = []
+    for (union_pk, end), count in per_union.items():
         union = unions[union_pk]
-        with transaction.atomic():
-            for officer in by_union[union_pk]:
-                notice_enqueue(
-                    "policy.renewal_union", f"renewal-union:{union_pk}:{end}:{officer.pk}", user=officer,
-                    context={"count": count, "union": union.name, "end": end, "days": days}, organisation=union,
-                )  # fmt: skip
-        result.unions += bool(by_union[union_pk])
-    result.counts = dict(per_union)
+        items += [
+            {
+                "kind": "policy.renewal_union",
+                "dedupe_key": f"renewal-union:{union_pk}:{end}:{officer.pk}",
+                "user": officer,
+                "organisation": union,
+                "context": {"count": count, "union": union.name, "end": end, "days": (end - today).days},
+            }  # fmt: skip
+            for officer in by_union[union_pk]
+        ]
+    with transaction.atomic():
+        notices_enqueue_many(items)
+    result.unions = len({union_pk for union_pk, _end in per_union if by_union[union_pk]})
+    counts: dict[int, int] = defaultdict(int)
+    for (union_pk, _end), count in per_union.items():
+        counts[union_pk] += count
+    result.counts = dict(counts)
     return result
+
+
+def _renewals_of(pks: list[int]):
+    """Which of these covers a later cover already renews (paid or waiting for payment)."""
+    return (
+        Policy.objects.filter(renews_id__in=pks)
+        .exclude(status=Policy.Status.CANCELLED)
+        .values_list("renews_id", flat=True)
+    )
 
 
 @dataclass

@@ -39,7 +39,7 @@ from unionportal.core.scale import generator
 from unionportal.org.models import Organisation
 from unionportal.org.paths import COUNTY_DEPTH
 
-from . import benefit
+from . import benefit, services
 from .demo import PLANS
 from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanSegment, PlanVersion, Policy
 from .review import plan_terms
@@ -151,14 +151,14 @@ BATCH_COLUMNS = (
 )  # fmt: skip
 POLICY_COLUMNS = (
     "id", "member_id", "batch_id", "plan_version_id", "org_path", "shares", "premium", "starts_on", "ends_on",
-    "waiting_ends_on", "renews_id", "status",
+    "waiting_ends_on", "renews_id", "status", "renewal_remind_on",
 )  # fmt: skip
 CLAIM_COLUMNS = (
     "id", "number", "member_id", "policy_id", "org_path", "claim_type", "hospital", "admitted_on", "discharged_on",
     "diagnosis", "total_cost", "fund_paid", "serious_illness_paid", "self_funded", "materials_received",
     "bank_name", "bank_account", "status", "received_at", "accepted_at", "due_on", "computed_benefit", "benefit",
     "breakdown", "adjustment_reason", "rejection", "note", "entered_by_id", "assessed_by_id", "approved_by_id",
-    "city_approved_by_id", "paid_on",
+    "city_approved_by_id", "paid_on", "next_reminder_on", "city_approval_threshold",
 )  # fmt: skip
 INVOICE_COLUMNS = ("id", "claim_id", "number", "amount")
 EVENT_COLUMNS = ("id", "claim_id", "from_status", "to_status", "actor_id", "note", "created_at")
@@ -237,6 +237,7 @@ def add_enrolments(
     enrolled_last_year: set[int] = set()
     covered_last_year: dict[int, date] = {}  # member → end of last cover
     now = timezone.now()
+    renewal_days = services.renewal_reminder_days()
     for year in range(today.year - YEARS + 1, today.year + 1):
         last_day = min(date(year, 12, 31), today - timedelta(days=1))
         renewing = [u for u in order if u in enrolled_last_year and rng.random() < RENEW_SHARE]
@@ -283,8 +284,10 @@ def add_enrolments(
                 ends = after_term(starts, version.term_months) - timedelta(days=1)
                 waiting = starts if renewal else starts + timedelta(days=version.waiting_days)
                 pk = next(policy_ids)
+                remind_on = ends - timedelta(days=renewal_days)  # as enrolment_batch_pay sets it
                 policies.append((pk, member_id, batch_id, version.pk, org_path, shares, premium, starts, ends,
-                                 waiting, None, Policy.Status.ACTIVE))  # fmt: skip
+                                 waiting, None, Policy.Status.ACTIVE,
+                                 remind_on if remind_on >= today else None))  # fmt: skip
                 covers.append(Cover(pk, member_id, org_path, version, shares, starts, ends, waiting))
                 covered_this_year[member_id] = ends
         _write(EnrolmentBatch, BATCH_COLUMNS, batches)
@@ -454,6 +457,8 @@ def add_claim_rows(
             rng.choice(BANKS), f"6217{rng.randrange(10**14):014d}", status, min(received_at, now),
             accepted_at and min(accepted_at, now), due_on,
             computed, paid_benefit, snapshot, "", rejection, "", clerk, assessed_by, approved_by, None, paid_on,
+            _next_reminder_on(due_on, today) if status in OPEN else None,
+            version.city_approval_threshold if assessed_by else None,
         ))  # fmt: skip
         if rng.random() < 0.3:  # two invoices, adding up to the total
             first = (total * Decimal(str(rng.uniform(0.2, 0.8)))).quantize(CENT)
@@ -478,6 +483,14 @@ def add_claim_rows(
 
 
 @transaction.atomic
+def _next_reminder_on(due_on: date | None, today: date) -> date | None:
+    """The settlement clock's next step, as ``claim_flow`` keeps it: T−7, T−3, then the day after ``due_on``."""
+    if due_on is None:
+        return None
+    steps = [due_on - timedelta(days=7), due_on - timedelta(days=3), due_on + timedelta(days=1)]
+    return next((step for step in steps if step >= today), steps[-1])
+
+
 def add_claims(count: int, *, seed: int, log: Callable[[str], None] = print, due: int | None = None) -> str:
     """Covers over five years and ``count`` claims on them (see the module's docstring); a summary.
 

@@ -1,14 +1,15 @@
 """Writes on mutual aid: group enrolment and cover, claims taken in at the counter.
 
-Each service checks the actor's scope (a 404, as for a view), locks what it changes, writes an event row for
-claim transitions, and raises ValidationError with a Chinese message when the input breaks a rule, having
-changed nothing.
+Each service checks the actor's scope (a 404, as for a view), locks what it changes, moves claims only through
+``claim_flow`` (and batches through ``transition``), and raises ValidationError with a Chinese message when the
+input breaks a rule, having changed nothing.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -18,12 +19,22 @@ from django.utils.translation import gettext as _
 from members.models import Member
 from unionportal.core import numbers
 from unionportal.core.months import after_term
+from unionportal.core.transitions import transition
 from unionportal.org.models import Organisation
 from unionportal.org.paths import county_of
 from unionportal.org.scope import require_in_scope
 
-from . import notices
-from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanVersion, Policy, material_labels
+from . import events, notices
+from .models import (
+    ENROLMENT_FLOW,
+    Claim,
+    ClaimInvoice,
+    EnrolmentBatch,
+    Plan,
+    PlanVersion,
+    Policy,
+    material_labels,
+)  # fmt: skip
 
 CLAIM_PLAN_KIND = {
     Claim.Type.INPATIENT: Plan.Kind.INPATIENT,
@@ -99,6 +110,7 @@ def enrolment_batch_create(
         sponsor_name=sponsor_name, status=EnrolmentBatch.Status.SUBMITTED, created_by=actor,
         total_premium=version.premium_per_share * shares * len(accepted),
     )  # fmt: skip
+    events.enrolment_batch_moved(batch, old="", new=batch.status, actor=actor)
     Policy.objects.bulk_create(
         Policy(
             member=member,
@@ -152,7 +164,7 @@ def enrolment_batch_pay(*, actor, batch: EnrolmentBatch, reference: str, paid_on
     batch = EnrolmentBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == EnrolmentBatch.Status.PAID:
         return batch
-    if batch.status != EnrolmentBatch.Status.SUBMITTED:
+    if not ENROLMENT_FLOW.allows(batch.status, EnrolmentBatch.Status.PAID):
         raise ValidationError(_("Only a submitted batch can be paid."))
     if not reference.strip():
         raise ValidationError(_("Enter the receipt or transfer reference."))
@@ -175,11 +187,21 @@ def enrolment_batch_pay(*, actor, batch: EnrolmentBatch, reference: str, paid_on
             policy.starts_on if previous else policy.starts_on + timedelta(days=version.waiting_days)
         )
         policy.status = Policy.Status.ACTIVE
-        policy.save(update_fields=["starts_on", "ends_on", "waiting_ends_on", "status"])
-    batch.status, batch.payment_reference, batch.paid_on = EnrolmentBatch.Status.PAID, reference.strip(), paid_on
-    batch.counted_in_county = county_of(batch.org_path)
-    batch.save(update_fields=["status", "payment_reference", "paid_on", "counted_in_county"])
+        policy.renewal_remind_on = policy.ends_on - timedelta(days=renewal_reminder_days())
+        policy.save(update_fields=["starts_on", "ends_on", "waiting_ends_on", "status", "renewal_remind_on"])
+    batch, _moved = transition(
+        batch, EnrolmentBatch.Status.PAID, flow=ENROLMENT_FLOW, actor=actor, record=events.enrolment_batch_moved,
+        changes={
+            "payment_reference": reference.strip(), "paid_on": paid_on, "counted_in_county": county_of(batch.org_path),
+        },
+        lock=False,
+    )  # fmt: skip
     return batch
+
+
+def renewal_reminder_days() -> int:
+    """Members and their union hear this many days before a cover ends (续保提示)."""
+    return settings.RENEWAL_REMINDER_DAYS
 
 
 # --- Claims at the counter -------------------------------------------------------------------------
@@ -282,13 +304,20 @@ def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
         transaction.set_rollback(True)
         _check_invoices_unused(data.invoices)
         raise ValidationError(_("An invoice on this claim has just been claimed at another counter.")) from None
-    _event(claim, "", Claim.Status.RECEIVED, actor)
+    events.claim_received(claim, actor=actor)
     missing = missing_materials(version, claim.materials_received)
     if missing:
         notices.tell_member(claim, "received", missing=missing)
     elif counter_checks(actor):
-        _accept(claim, actor)
+        claim = _claim_flow().claim_accept(actor=actor, claim=claim)
     return claim
+
+
+def _claim_flow():
+    # The claim's moves import this module (scope and materials checks); it reaches them at call time.
+    from . import claim_flow
+
+    return claim_flow
 
 
 def counter_checks(user) -> bool:
@@ -307,8 +336,7 @@ def claim_accept_checked(*, actor, claim: Claim) -> Claim:
     if missing:
         raise ValidationError(_("Materials are still missing: %(missing)s.") % {
             "missing": "、".join(material_labels(missing))})  # fmt: skip
-    _accept(claim, actor)
-    return claim
+    return _claim_flow().claim_accept(actor=actor, claim=claim)
 
 
 def _claim_input_errors(data: ClaimInput, today: date) -> list[str]:
@@ -350,20 +378,6 @@ def _check_invoices_unused(invoices: list[tuple[str, Decimal]]) -> None:
         raise ValidationError(problems, code="duplicate_invoice")
 
 
-def _event(claim: Claim, old: str, new: str, actor, note: str = "") -> None:
-    ClaimEvent.objects.create(claim=claim, from_status=old, to_status=new, actor=actor, note=note[:300])
-
-
-def _accept(claim: Claim, actor) -> None:
-    today = timezone.localdate()
-    old = claim.status
-    claim.status, claim.accepted_at = Claim.Status.ACCEPTED, timezone.now()
-    claim.due_on = today + timedelta(days=claim.policy.plan_version.settlement_days)
-    claim.save(update_fields=["status", "accepted_at", "due_on"])
-    _event(claim, old, Claim.Status.ACCEPTED, actor)
-    notices.tell_member(claim, "accepted")
-
-
 @transaction.atomic
 def claim_add_materials(*, actor, claim: Claim, materials: list[str]) -> Claim:
     """Record materials brought in later; when the file becomes complete the claim is accepted (clock starts)."""
@@ -376,7 +390,7 @@ def claim_add_materials(*, actor, claim: Claim, materials: list[str]) -> Claim:
         claim.materials_received = received
         claim.save(update_fields=["materials_received"])
     if not missing_materials(claim.policy.plan_version, received):
-        _accept(claim, actor)
+        claim = _claim_flow().claim_accept(actor=actor, claim=claim)
     return claim
 
 

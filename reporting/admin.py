@@ -38,7 +38,7 @@ class CatalogueEntryInline(admin.TabularInline):
 class CatalogueAdmin(admin.ModelAdmin):
     """A year's indicators in order. Changing it affects the drafts made from then on, never filed months."""
 
-    list_display = ("year", "note")
+    list_display = ("year", "due_day", "remind_day", "note")
     inlines = [CatalogueEntryInline]
 
 
@@ -49,7 +49,10 @@ from .models import RankingRule, Target  # noqa: E402
 
 @admin.register(RankingRule)
 class RankingRuleAdmin(admin.ModelAdmin):
-    list_display = ("year", "weight_progress", "weight_growth", "weight_on_time", "ratio_cap", "eligibility_indicator")
+    list_display = (
+        "year", "weight_progress", "weight_growth", "weight_on_time", "ratio_cap", "bulletin_day",
+        "eligibility_indicator",
+    )  # fmt: skip
     filter_horizontal = ("growth_indicators",)
 
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +127,14 @@ class Catalogue(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # The filing calendar of the year's reports, decided by the federation (DOMAIN.md §7): the day of the next
+    # month a report is due, and the day reminders to counties that have not submitted start.
+    due_day = models.PositiveSmallIntegerField(
+        _("due day of the next month"), default=5, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    remind_day = models.PositiveSmallIntegerField(
+        _("reminders start on day"), default=3, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
     indicators = models.ManyToManyField(Indicator, through="CatalogueEntry", related_name="catalogues")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -134,6 +143,12 @@ class Catalogue(models.Model):
         verbose_name = _("indicator catalogue")
         verbose_name_plural = _("indicator catalogues")
         ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remind_day__gte=1, remind_day__lte=models.F("due_day"), due_day__lte=28),
+                name="reporting_catalogue_days_in_order",
+            ),
+        ]
 
     def __str__(self):
         return _("Indicator catalogue %(year)s") % {"year": self.year}
@@ -383,6 +398,10 @@ class RankingRule(models.Model):
         verbose_name=_("indicator of the 先进 condition"),
         help_text=_("A county behind schedule on this indicator's target cannot be rated 先进 (mutual-aid premiums)."),
     )  # fmt: skip
+    bulletin_day = models.PositiveSmallIntegerField(
+        _("bulletin published on day"), default=10, validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Day of the next month the bulletin is published with whatever is approved."),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -396,6 +415,9 @@ class RankingRule(models.Model):
                 name="reporting_rankingrule_weights_non_negative",
             ),
             models.CheckConstraint(condition=Q(ratio_cap__gte=1), name="reporting_rankingrule_cap_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(bulletin_day__gte=1, bulletin_day__lte=28), name="reporting_rankingrule_bulletin_day"
+            ),
         ]
 
     def __str__(self):

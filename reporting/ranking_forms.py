@@ -11,7 +11,7 @@ class RankingRuleForm(forms.ModelForm):
     class Meta:
         model = RankingRule
         fields = ["weight_progress", "weight_growth", "weight_on_time", "ratio_cap", "growth_indicators",
-                  "eligibility_indicator"]  # fmt: skip
+                  "eligibility_indicator", "bulletin_day"]  # fmt: skip
         widgets = {"growth_indicators": forms.CheckboxSelectMultiple}
         help_texts = {
             "weight_progress": _("Weights need not add up to 100: the score divides by their sum."),
@@ -23,3 +23,4 @@ class RankingRuleForm(forms.ModelForm):
         queryset = Indicator.objects.filter(pk__in=summable).order_by("code")
         self.fields["growth_indicators"].queryset = queryset
         self.fields["eligibility_indicator"].queryset = queryset
+        self.fields["bulletin_day"].required = False  # left empty: the rule keeps its day

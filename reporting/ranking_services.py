@@ -34,15 +34,17 @@ DEFAULT_GROWTH_CODES = ("members_new", "mutualaid_enrolments", "mutualaid_premiu
 DEFAULT_ELIGIBILITY_CODE = "mutualaid_premiums"
 
 
-def bulletin_day() -> int:
-    return settings.REPORTING_BULLETIN_DAY
+def bulletin_day(month: date) -> int:
+    """The year's ranking rule's bulletin day (or the latest earlier rule's; the model's default, the 10th)."""
+    day = RankingRule.objects.filter(year__lte=month.year).order_by("-year").values_list("bulletin_day", flat=True)
+    return day.first() or RankingRule._meta.get_field("bulletin_day").default
 
 
 def bulletin_due_on(month: date) -> date:
     """The day the bulletin of ``month`` is published with whatever is approved: the bulletin day of the next
     month."""
     following = next_month(month)
-    return following.replace(day=min(bulletin_day(), 28))
+    return following.replace(day=min(bulletin_day(month), 28))
 
 
 def ranking_rule_for_year(year: int) -> RankingRule:
@@ -60,6 +62,7 @@ def ranking_rule_for_year(year: int) -> RankingRule:
                     weight_growth=earlier.weight_growth,
                     weight_on_time=earlier.weight_on_time,
                     ratio_cap=earlier.ratio_cap,
+                    bulletin_day=earlier.bulletin_day,
                     eligibility_indicator_id=earlier.eligibility_indicator_id,
                 )
                 rule.growth_indicators.set(earlier.growth_indicators.all())
@@ -101,6 +104,7 @@ def ranking_rule_set(
     ratio_cap: Decimal,
     growth_indicators: list[Indicator],
     eligibility_indicator: Indicator | None,
+    bulletin_day: int | None = None,
 ) -> RankingRule:
     """Change the year's weights and settings. Published bulletins keep the rule they were published with."""
     if not actor.has_perm(RULE_PERM):
@@ -110,6 +114,8 @@ def ranking_rule_set(
         raise ValidationError(_("Weights are zero or more, and at least one is more than zero."))
     if ratio_cap is None or ratio_cap < 1:
         raise ValidationError(_("The cap on a ratio is at least 1."))
+    if bulletin_day is not None and not 1 <= bulletin_day <= 28:
+        raise ValidationError(_("The bulletin day is a day of the month from 1 to 28."))
     for indicator in [*growth_indicators, *([eligibility_indicator] if eligibility_indicator else [])]:
         if not reads.is_summable(indicator):
             raise ValidationError(
@@ -124,6 +130,8 @@ def ranking_rule_set(
         "ratio_cap": ratio_cap,
         "eligibility_indicator": eligibility_indicator,
     }
+    if bulletin_day is not None:
+        fields["bulletin_day"] = bulletin_day
     changed = [name for name, value in fields.items() if getattr(rule, name) != value]
     for name in changed:
         setattr(rule, name, fields[name])

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -54,13 +53,23 @@ FILE_PERM = "reporting.file_monthlyreport"
 APPROVE_PERM = "reporting.approve_monthlyreport"
 
 
-def due_day() -> int:
-    return settings.REPORTING_DUE_DAY
+def filing_days(month: date) -> tuple[int, int]:
+    """``(due day, reminder day)`` of ``month``'s reports: rows of the year's catalogue (or the latest earlier
+    one's), which the federation edits; the model's defaults (5th, 3rd) before any catalogue exists."""
+    days = Catalogue.objects.filter(year__lte=month.year).order_by("-year").values_list("due_day", "remind_day")
+    found = days.first()
+    if found is None:
+        return Catalogue._meta.get_field("due_day").default, Catalogue._meta.get_field("remind_day").default
+    return found
+
+
+def due_day(month: date) -> int:
+    return filing_days(month)[0]
 
 
 def due_on(month: date) -> date:
     """The deadline of a month's report: the due day of the next month (capped at the 28th)."""
-    return next_month(month).replace(day=min(due_day(), 28))
+    return next_month(month).replace(day=min(due_day(month), 28))
 
 
 # --- Catalogue -------------------------------------------------------------------------------------
@@ -534,7 +543,7 @@ def reports_remind(*, today: date) -> int:
     """From the reminder day until the due day: tell county staff whose report is not submitted yet.
 
     One notice per report and person (the outbox's dedupe key), however often this runs."""
-    if today.day < settings.REPORTING_REMIND_DAY:
+    if today.day < filing_days(previous_month(today))[1]:
         return 0
     waiting = MonthlyReport.objects.filter(
         first_submitted_at=None, due_on__gte=today, current_revision__status=Status.DRAFT

@@ -77,7 +77,7 @@ def targets(request):
                         actor=request.user, year=year, weight_progress=data["weight_progress"],
                         weight_growth=data["weight_growth"], weight_on_time=data["weight_on_time"],
                         ratio_cap=data["ratio_cap"], growth_indicators=list(data["growth_indicators"]),
-                        eligibility_indicator=data["eligibility_indicator"],
+                        eligibility_indicator=data["eligibility_indicator"], bulletin_day=data["bulletin_day"],
                     ),
                     success=_("Ranking weights for %(year)s saved.") % {"year": year},
                 ):  # fmt: skip

@@ -9,7 +9,6 @@ Two shapes, one file:
 """
 
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -213,7 +212,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=40),
     },
     "reporting-bulletin-clock": {
-        # Daily: on or after REPORTING_BULLETIN_DAY, publishes last month's bulletin if city staff have not.
+        # Daily: on or after the ranking rule's bulletin day, publishes last month's bulletin if city staff have not.
         "task": "reporting.tasks.bulletin_clock",
         "schedule": crontab(hour=8, minute=0),
     },
@@ -350,8 +349,8 @@ ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=100_000)  # one upload; lar
 MEMBER_SEARCH_LIMIT = 50  # name search shows at most this many matches
 
 # --- Mutual aid (DOMAIN.md §4) ---------------------------------------------------------------------
-# A claim whose benefit exceeds this is approved by a city-level approver as well.
-CLAIM_CITY_APPROVAL_THRESHOLD = Decimal(env("CLAIM_CITY_APPROVAL_THRESHOLD", default="20000"))
+# The city-approval threshold and the settlement reminder days are on each plan version (rows the federation
+# edits), not here.
 # Members and their union's officers are reminded this many days before a cover ends (续保提示).
 RENEWAL_REMINDER_DAYS = env.int("RENEWAL_REMINDER_DAYS", default=30)
 # The claim status check without an account: at most this many tries per ID number and per address.
@@ -368,12 +367,8 @@ ACCOUNT_TRIES_WINDOW_MINUTES = env.int("ACCOUNT_TRIES_WINDOW_MINUTES", default=1
 CLAIM_DOCUMENT_MAX_BYTES = env.int("CLAIM_DOCUMENT_MAX_BYTES", default=10_000_000)  # one scanned material
 
 # --- Monthly figures (DOMAIN.md §7) ----------------------------------------------------------------
-# A month's report is due on this day of the next month (capped at 28); later submissions are marked late.
-REPORTING_DUE_DAY = env.int("REPORTING_DUE_DAY", default=5)
-# From this day of the next month until the due day, counties that have not submitted are reminded.
-REPORTING_REMIND_DAY = env.int("REPORTING_REMIND_DAY", default=3)
-# On this day of the next month the bulletin (通报) is published with whatever is approved, late counties named.
-REPORTING_BULLETIN_DAY = env.int("REPORTING_BULLETIN_DAY", default=10)
+# The due, reminder and bulletin days are rows: the year's catalogue (due_day, remind_day) and ranking rule
+# (bulletin_day), edited by the federation, not set here.
 
 # --- The portal itself ----------------------------------------------------------------------------
 # Shown in the header; empty means the translated default name (the demo city, Shangluo).

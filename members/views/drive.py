@@ -287,6 +287,7 @@ def _detail(request, enterprise, **bound_forms):
     context = {
         "enterprise": enterprise,
         "notes": drive.enterprise_notes(enterprise=enterprise),
+        "events": enterprise.events.select_related("actor"),
         "can_change": can_change,
         "status_form": StatusForm(initial={"status": enterprise.status}),
         "owner_form": OwnerForm(enterprise=enterprise, initial={"owner": enterprise.owner_id}),

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -18,8 +19,17 @@ from unionportal.core import paging
 from unionportal.core.feedback import report_refusal
 from unionportal.core.navigation import link_maker
 
-from .. import benefit, documents, review, selectors, services
-from ..forms import AssessForm, ClaimForm, DocumentForm, EstimateForm, MaterialsForm, RejectForm, ReturnForm
+from .. import benefit, claim_flow, documents, review, selectors, services
+from ..forms import (
+    AssessForm,
+    ClaimForm,
+    DocumentForm,
+    EstimateForm,
+    MaterialsForm,
+    RejectForm,
+    ReturnForm,
+    WithdrawForm,
+)  # fmt: skip
 from ..models import Claim, material_labels
 
 
@@ -101,6 +111,7 @@ def claim_detail(request, pk):
             "awaiting_check": claim.status == Claim.Status.RECEIVED and not missing_codes,
             "decided": claim.status in (Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.REJECTED),
             "waits_for_city": claim.status == Claim.Status.ASSESSED and claim.approved_by_id is not None,
+            "withdrawable": claim.status in claim_flow.WITHDRAWABLE,
         },
     )
 
@@ -139,23 +150,23 @@ def claim_decide(request, pk, action):
             form = AssessForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(list(form.errors.values())[0])
-            claim = review.claim_assess(
+            claim = claim_flow.claim_assess(
                 actor=request.user, claim=claim, amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"]
             )
         elif action == "approve":
-            claim = review.claim_approve(actor=request.user, claim=claim)
+            claim = claim_flow.claim_approve(actor=request.user, claim=claim)
         elif action == "return":
             form = ReturnForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Choose the materials the member must bring."))
-            claim = review.claim_return(
+            claim = claim_flow.claim_return(
                 actor=request.user, claim=claim, missing=form.cleaned_data["missing"], note=form.cleaned_data["note"]
             )
         else:
             form = RejectForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Choose the reason for rejecting the claim."))
-            claim = review.claim_reject(
+            claim = claim_flow.claim_reject(
                 actor=request.user, claim=claim, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
             )
     except ValidationError as exc:
@@ -226,6 +237,27 @@ def claim_accept_checked(request, pk):
             messages.success(request, _("The file is complete: claim accepted, to be paid by %(due)s.") % {
                 "due": claim.due_on})  # fmt: skip
     return redirect("mutualaid:claim-detail", pk=claim.pk)
+
+
+@login_required
+@permission_required("mutualaid.change_claim", raise_exception=True)
+def claim_withdraw(request, pk):
+    """The counter withdraws a claim for the member, before approval: a confirmation page, then the POST."""
+    claim = selectors.claim_get(request.user, pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = claim_flow.claim_withdraw(actor=request.user, claim=claim, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            report_refusal(request, exc)
+        else:
+            messages.success(request, _("Claim %(number)s withdrawn; the member is told by SMS.") % {
+                "number": claim.number})  # fmt: skip
+        return redirect("mutualaid:claim-detail", pk=claim.pk)
+    return render(request, "mutualaid/claim_withdraw.html", {
+        "claim": claim, "form": form, "back": reverse("mutualaid:claim-detail", args=[claim.pk]),
+        "withdrawable": claim.status in claim_flow.WITHDRAWABLE,
+    })  # fmt: skip
 
 
 @login_required

@@ -256,6 +256,7 @@ def batch_detail(request, pk):
             "renewals": [p for p in policies if p.renews_id],
             "refused": request.session.get(f"enrolment-refused-{batch.pk}", []),
             "payment_form": PaymentForm(initial={"paid_on": timezone.localdate()}) if can_pay else None,
+            "events": batch.events.select_related("actor"),
         },
     )
 

@@ -4,15 +4,19 @@ Every page starts from ``own_member``: a staff account gets a 404, an anonymous 
 a claim number that is not the member's own is a 404 like one that does not exist.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.accounts import own_member
+from unionportal.core.feedback import report_refusal
 
-from .. import benefit, mine, selectors
-from ..forms import EstimateForm
+from .. import benefit, claim_flow, mine, selectors
+from ..forms import EstimateForm, WithdrawForm
 
 
 @login_required
@@ -29,6 +33,26 @@ def my_claim_detail(request, number):
     member = own_member(request.user)
     view = mine.claim_view(selectors.my_claim_get(member, number))
     return render(request, "mutualaid/my_claim_detail.html", {"member": member, "view": view, "claim": view.claim})
+
+
+@login_required
+def my_claim_withdraw(request, number):
+    """The member withdraws their own claim before approval: a confirmation page, then the POST."""
+    member = own_member(request.user)
+    claim = selectors.my_claim_get(member, number)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim_flow.claim_withdraw(actor=request.user, claim=claim, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            report_refusal(request, exc)
+        else:
+            messages.success(request, _("Your claim %(number)s is withdrawn.") % {"number": claim.number})
+        return redirect("mutualaid:my-claim-detail", number=claim.number)
+    return render(request, "mutualaid/claim_withdraw.html", {
+        "claim": claim, "form": form, "back": reverse("mutualaid:my-claim-detail", args=[claim.number]),
+        "withdrawable": claim.status in claim_flow.WITHDRAWABLE, "member_page": True,
+    })  # fmt: skip
 
 
 @login_required

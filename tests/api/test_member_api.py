@@ -4,7 +4,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
-from mutualaid import review, services
+from mutualaid import claim_flow, services
 from tests.factories import PASSWORD, UserFactory, make_member, make_member_account
 from tests.mutualaid.conftest import claim_input
 
@@ -50,7 +50,7 @@ class TestMemberApi:
 
     def test_my_claims_and_the_detail_with_timeline_and_breakdown(self, client, member_token, claim, tree):
         reviewer = UserFactory(username="rv_api", organisation=tree["shangzhou"], roles=["reviewer"])
-        review.claim_assess(actor=reviewer, claim=claim)
+        claim_flow.claim_assess(actor=reviewer, claim=claim)
 
         listed = client.get("/api/v1/my/claims/", **auth(member_token)).json()
         assert [row["number"] for row in listed["results"]] == [claim.number] and listed["next_offset"] is None

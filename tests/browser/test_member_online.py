@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from members.demo import DEMO_MEMBER_ID
 from members.models import Member
-from mutualaid import review
+from mutualaid import claim_flow
 from mutualaid.models import Claim
 from unionportal.core.demo import DEMO_PASSWORD
 
@@ -79,8 +79,8 @@ def test_the_demo_member_signs_in_with_her_phone_and_follows_her_claim(phone_pag
 
     # The federation assesses and approves it; the member's page shows the amount and how it was reached.
     User = get_user_model()
-    claim = review.claim_assess(actor=User.objects.get(username="reviewer"), claim=claim)
-    review.claim_approve(actor=User.objects.get(username="approver"), claim=claim)
+    claim = claim_flow.claim_assess(actor=User.objects.get(username="reviewer"), claim=claim)
+    claim_flow.claim_approve(actor=User.objects.get(username="approver"), claim=claim)
     page.reload()
     timeline = page.get_by_test_id("claim-timeline").inner_text()
     assert "已审核" in timeline and "已审批" in timeline

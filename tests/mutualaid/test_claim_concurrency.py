@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from mutualaid import review, services
+from mutualaid import claim_flow, services
 from mutualaid.models import Claim, EnrolmentBatch
 from tests.factories import UserFactory, make_member
 from tests.mutualaid.conftest import claim_input
@@ -36,11 +36,11 @@ def test_fifty_concurrent_approvals_then_payments_of_one_claim(tree, inpatient_p
         payer=EnrolmentBatch.Payer.UNIT, basic_insurance_confirmed=True, on=paid,
     ).batch  # fmt: skip
     services.enrolment_batch_pay(actor=clerk, batch=batch, reference="T", paid_on=paid)
-    claim = review.claim_assess(
+    claim = claim_flow.claim_assess(
         actor=reviewer, claim=services.claim_receive(actor=clerk, member=member, data=claim_input())
     )
 
-    race(lambda i: review.claim_approve(actor=approvers[i % len(approvers)], claim=claim), THREADS)
+    race(lambda i: claim_flow.claim_approve(actor=approvers[i % len(approvers)], claim=claim), THREADS)
 
     claim.refresh_from_db()
     assert claim.status == Claim.Status.APPROVED

@@ -133,12 +133,12 @@ def test_union_officer_submits_and_the_counter_checks_before_the_clock_starts(cl
 
 @pytest.mark.django_db
 def test_result_notice_prints_the_decision(client, tree, clerk, covered_member):
-    from mutualaid import review
+    from mutualaid import claim_flow
 
     client.force_login(clerk)
     client.post(reverse("mutualaid:claim-create", args=[covered_member.pk]), form_data())
     claim = Claim.objects.get()
     reviewer = UserFactory(username="rv_res", organisation=tree["shangzhou"], roles=["reviewer"])
-    review.claim_reject(actor=reviewer, claim=claim, reason="excluded")
+    claim_flow.claim_reject(actor=reviewer, claim=claim, reason="excluded")
     page = client.get(reverse("mutualaid:claim-result", args=[claim.pk])).content.decode()
     assert "理赔结果通知书" in page and "除外责任" in page

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from mutualaid import clock, review, services
+from mutualaid import claim_flow, clock, services
 from mutualaid.models import Claim
 from mutualaid.tasks import settlement_clock
 from tests.factories import UserFactory
@@ -51,7 +51,7 @@ def test_reminders_at_seven_and_three_days_then_escalation(office, clerk, covere
 @pytest.mark.django_db
 def test_the_holder_follows_the_claim(office, tree, clerk, covered_member):
     approver = UserFactory(username="ap_c", organisation=tree["shangzhou"], roles=["approver"])
-    claim = review.claim_assess(
+    claim = claim_flow.claim_assess(
         actor=office["reviewer"], claim=services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
     )
     with time_machine.travel(claim.due_on - timedelta(days=3)):
@@ -72,3 +72,62 @@ def test_the_scan_reads_only_what_is_due(office, clerk, covered_member, django_a
     with django_assert_max_num_queries(3):
         result = clock.scan()
     assert (result.reminded, result.escalated) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_a_missed_day_delays_the_reminder_never_loses_it(office, clerk, covered_member):
+    """Beat (or the worker) was down on T−7: the T−7 reminder goes on T−6, once; T−3 still comes on its day."""
+    claim = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
+    due = claim.due_on
+    with time_machine.travel(due - timedelta(days=6)):
+        assert settlement_clock() == {"reminded": 1, "escalated": 0}
+        assert settlement_clock() == {"reminded": 0, "escalated": 0}  # run twice: once
+    assert Notice.objects.filter(kind="claim.due_soon").count() == 2  # the reviewer and the supervisor
+    assert Claim.objects.get(pk=claim.pk).next_reminder_on == due - timedelta(days=3)
+    with time_machine.travel(due + timedelta(days=4)):  # down from T−3 until four days late: the escalation only
+        assert clock.scan() == clock.ScanResult(reminded=0, escalated=1)
+        assert clock.scan() == clock.ScanResult(reminded=0, escalated=0)
+    assert Notice.objects.filter(kind="claim.overdue").count() == 3
+    assert Claim.objects.get(pk=claim.pk).next_reminder_on is None
+
+
+@pytest.mark.django_db
+def test_the_reminder_days_are_the_plan_versions(office, clerk, covered_member, inpatient_plan):
+    inpatient_plan.versions.update(first_reminder_days=10, second_reminder_days=5)
+    claim = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
+    assert claim.next_reminder_on == claim.due_on - timedelta(days=10)
+    with time_machine.travel(claim.due_on - timedelta(days=10)):
+        assert clock.scan().reminded == 1
+    assert Claim.objects.get(pk=claim.pk).next_reminder_on == claim.due_on - timedelta(days=5)
+
+
+@pytest.mark.django_db
+def test_a_claim_that_leaves_the_open_states_stops_its_clock(office, clerk, covered_member):
+    claim = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
+    claim_flow.claim_withdraw(actor=clerk, claim=claim, reason="已由单位报销")
+    with time_machine.travel(claim.due_on - timedelta(days=7)):
+        assert clock.scan() == clock.ScanResult()
+    assert Claim.objects.get(pk=claim.pk).next_reminder_on is None
+
+
+def _due_claims(clerk, member, count, start):
+    for n in range(count):
+        services.claim_receive(
+            actor=clerk, member=member, data=claim_input(invoices=[(f"Q-{start + n}", claim_input().total_cost)])
+        )
+
+
+@pytest.mark.django_db
+def test_the_scans_queries_do_not_grow_with_the_due_claims(office, clerk, covered_member):
+    """One read, one conditional UPDATE and one INSERT per batch; the people once per county and step."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size, start in ((1, 0), (6, 100)):
+        _due_claims(clerk, covered_member, size, start)
+        due = Claim.objects.filter(next_reminder_on__isnull=False).latest("pk").due_on
+        with time_machine.travel(due - timedelta(days=7)), CaptureQueriesContext(connection) as queries:
+            assert clock.scan().reminded == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mutualaid import review, services
+from mutualaid import claim_flow, services
 from tests.factories import UserFactory, make_member, make_member_account
 from tests.mutualaid.conftest import claim_input
 from unionportal.notifications.models import Notice
@@ -106,8 +106,8 @@ class TestMyClaims:
         assert f"还剩 {days} 天" in page
 
     def test_the_timeline_of_an_approved_claim_with_its_amount_and_breakdown(self, client, account, claim, staff):
-        claim = review.claim_assess(actor=staff["reviewer"], claim=claim)
-        claim = review.claim_approve(actor=staff["approver"], claim=claim)
+        claim = claim_flow.claim_assess(actor=staff["reviewer"], claim=claim)
+        claim = claim_flow.claim_approve(actor=staff["approver"], claim=claim)
         client.force_login(account)
 
         page = client.get(reverse("mutualaid:my-claim-detail", args=[claim.number.lower()])).content.decode()
@@ -120,7 +120,7 @@ class TestMyClaims:
         assert "6221880000000012345" not in page  # the bank card is not repeated on a page
 
     def test_a_returned_claim_lists_the_missing_materials(self, client, account, claim, staff):
-        review.claim_return(actor=staff["reviewer"], claim=claim, missing=["settlement"], note="结算单不清晰")
+        claim_flow.claim_return(actor=staff["reviewer"], claim=claim, missing=["settlement"], note="结算单不清晰")
         client.force_login(account)
 
         page = client.get(reverse("mutualaid:my-claim-detail", args=[claim.number])).content.decode()
@@ -128,7 +128,7 @@ class TestMyClaims:
         assert "医保结算单" in page[page.index('data-testid="claim-missing"') :]
 
     def test_a_rejected_claim_says_why(self, client, account, claim, staff):
-        review.claim_reject(actor=staff["reviewer"], claim=claim, reason="excluded")
+        claim_flow.claim_reject(actor=staff["reviewer"], claim=claim, reason="excluded")
         client.force_login(account)
         page = client.get(reverse("mutualaid:my-claim-detail", args=[claim.number])).content.decode()
         timeline = page[page.index('data-testid="claim-timeline"') :]
@@ -216,11 +216,11 @@ def test_the_member_sees_the_breakdown_the_staff_see_in_a_fixed_number_of_querie
     client, account, clerk, claim, staff, county_user, django_assert_max_num_queries
 ):
     # Two assessed claims on one cover: the second's breakdown counts what the first took from the period cap.
-    review.claim_assess(actor=staff["reviewer"], claim=claim)
+    claim_flow.claim_assess(actor=staff["reviewer"], claim=claim)
     second = services.claim_receive(
         actor=clerk, member=claim.member, data=claim_input(invoices=[("INV-009", D("12000.00"))])
     )
-    review.claim_assess(actor=staff["reviewer"], claim=second)
+    claim_flow.claim_assess(actor=staff["reviewer"], claim=second)
 
     def table(page: str) -> str:
         start = page.index('data-testid="breakdown"')

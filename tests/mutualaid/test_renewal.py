@@ -47,10 +47,15 @@ def covers(frozen, tree, clerk, inpatient_plan):
     sy_clerk = UserFactory(username="sy_clerk_r", organisation=tree["shanyang"], roles=["counter_clerk"])
     enrol(sy_clerk, tree["union_sy"], inpatient_plan, [other], paid_on=start)
     end = today + timedelta(days=30)
-    Policy.objects.filter(member=due).update(ends_on=end)
-    Policy.objects.filter(member=later).update(ends_on=end + timedelta(days=1))
-    Policy.objects.filter(member=soon).update(ends_on=today + timedelta(days=10))
-    Policy.objects.filter(member=other).update(ends_on=end)
+
+    def ends(member, day, reminded=False):
+        remind_on = None if reminded else day - timedelta(days=30)
+        Policy.objects.filter(member=member).update(ends_on=day, renewal_remind_on=remind_on)
+
+    ends(due, end)
+    ends(later, end + timedelta(days=1))
+    ends(soon, today + timedelta(days=10), reminded=True)  # its reminder went twenty days ago
+    ends(other, end)
     return {"due": due, "later": later, "soon": soon, "other": other, "end": end}
 
 
@@ -72,10 +77,11 @@ class TestRenewalReminders:
         assert "商州某公司工会有1名会员" in inbox.get().body
 
     def test_next_day_reminds_the_next_cover(self, frozen, covers):
+        renewal.renewal_reminders_send()
         frozen.shift(timedelta(days=1))
         result = renewal.renewal_reminders_send()
         assert result.members == 1
-        assert Notice.objects.get(kind="policy.renewal_due").recipient_phone == covers["later"].phone
+        assert Notice.objects.filter(kind="policy.renewal_due").latest("pk").recipient_phone == covers["later"].phone
 
     def test_a_renewed_cover_is_not_reminded(self, tree, clerk, inpatient_plan, covers):
         services.enrolment_batch_create(
@@ -87,13 +93,28 @@ class TestRenewalReminders:
             covers["other"].phone
         ]
 
-    def test_reads_only_active_covers_ending_on_the_day(self, covers):
+    def test_reads_only_active_covers_whose_reminder_is_due(self, covers):
         with CaptureQueriesContext(connection) as queries:
             renewal.renewal_reminders_send()
         scans = [q["sql"] for q in queries if 'SELECT "mutualaid_policy"."id"' in q["sql"]]
-        # One read of the covers, narrowed by the partial index's columns (status active, one end date).
+        # One read of the covers, narrowed by the partial index's columns (status active, reminder due).
         assert len(scans) == 1
-        assert '"mutualaid_policy"."ends_on" = ' in scans[0] and '"mutualaid_policy"."status" = ' in scans[0]
+        assert '"mutualaid_policy"."renewal_remind_on" <= ' in scans[0]
+        assert '"mutualaid_policy"."status" = ' in scans[0] and "SKIP LOCKED" in scans[0]
+
+    def test_a_missed_day_still_reminds_once(self, frozen, covers):
+        frozen.shift(timedelta(days=2))  # beat was down on the reminder day and the day after
+        renewal_reminders()
+        renewal_reminders()
+        phones = sorted(Notice.objects.filter(kind="policy.renewal_due").values_list("recipient_phone", flat=True))
+        assert phones == sorted([covers["due"].phone, covers["later"].phone, covers["other"].phone])
+        assert Policy.objects.filter(renewal_remind_on__isnull=False, member=covers["due"]).count() == 0
+
+    def test_paying_a_batch_sets_the_reminder_day(self, tree, clerk, inpatient_plan, frozen):
+        member = make_member(union=tree["union_sz"], name="新保戊")
+        enrol(clerk, tree["union_sz"], inpatient_plan, [member], paid_on=timezone.localdate())
+        policy = Policy.objects.get(member=member)
+        assert policy.renewal_remind_on == policy.ends_on - timedelta(days=30)
 
 
 @pytest.mark.django_db

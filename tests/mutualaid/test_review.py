@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import translation
 
-from mutualaid import review, services
+from mutualaid import claim_flow, services
 from mutualaid.models import Claim
 from tests.factories import UserFactory
 from tests.mutualaid.conftest import claim_input
@@ -39,15 +39,15 @@ class TestAssessment:
     def test_computed_benefit_by_hand(self, staff, accepted):
         # self-paid 12,000 − 6,000 − 0 − 800 = 5,200; above the 500 deductible: 4,700, all in the 0–5,000
         # segment at 50 % → 2,350.00
-        claim = review.claim_assess(actor=staff["reviewer"], claim=accepted)
+        claim = claim_flow.claim_assess(actor=staff["reviewer"], claim=accepted)
         assert (claim.status, claim.computed_benefit, claim.benefit) == ("assessed", D("2350.00"), D("2350.00"))
 
     def test_adjustment_needs_a_reason_and_stays_within_limits(self, staff, accepted):
         with pytest.raises(ValidationError, match="reason"):
-            review.claim_assess(actor=staff["reviewer"], claim=accepted, amount=D("2000.00"))
+            claim_flow.claim_assess(actor=staff["reviewer"], claim=accepted, amount=D("2000.00"))
         with pytest.raises(ValidationError, match="between 0 and"):
-            review.claim_assess(actor=staff["reviewer"], claim=accepted, amount=D("9000.00"), reason="多付")
-        claim = review.claim_assess(
+            claim_flow.claim_assess(actor=staff["reviewer"], claim=accepted, amount=D("9000.00"), reason="多付")
+        claim = claim_flow.claim_assess(
             actor=staff["reviewer"], claim=accepted, amount=D("2000.00"), reason="扣除不合规费用"
         )
         assert claim.benefit == D("2000.00") and claim.computed_benefit == D("2350.00")
@@ -60,23 +60,23 @@ class TestAssessment:
         second = services.claim_receive(
             actor=clerk, member=covered_member, data=claim_input(invoices=[("INV-002", D("12000.00"))])
         )
-        assert review.claim_assess(actor=staff["reviewer"], claim=first).benefit == D("2350.00")
-        assert review.claim_assess(actor=staff["reviewer"], claim=second).benefit == D("650.00")  # 3,000 − 2,350
+        assert claim_flow.claim_assess(actor=staff["reviewer"], claim=first).benefit == D("2350.00")
+        assert claim_flow.claim_assess(actor=staff["reviewer"], claim=second).benefit == D("650.00")  # 3,000 − 2,350
 
 
 @pytest.mark.django_db
 class TestApproval:
     def test_entrant_and_assessor_cannot_approve(self, staff, clerk, accepted):
-        claim = review.claim_assess(actor=staff["reviewer"], claim=accepted)
+        claim = claim_flow.claim_assess(actor=staff["reviewer"], claim=accepted)
         for person in (clerk, staff["reviewer"]):
             with pytest.raises(ValidationError, match="another person"):
-                review.claim_approve(actor=person, claim=claim)
+                claim_flow.claim_approve(actor=person, claim=claim)
         assert Claim.objects.get(pk=claim.pk).status == "assessed"
 
     def test_double_click_approves_once(self, staff, accepted):
-        claim = review.claim_assess(actor=staff["reviewer"], claim=accepted)
-        review.claim_approve(actor=staff["approver"], claim=claim)
-        review.claim_approve(actor=staff["approver"], claim=claim)
+        claim = claim_flow.claim_assess(actor=staff["reviewer"], claim=accepted)
+        claim_flow.claim_approve(actor=staff["approver"], claim=claim)
+        claim_flow.claim_approve(actor=staff["approver"], claim=claim)
         assert list(claim.events.values_list("to_status", flat=True)) == [
             "received",
             "accepted",
@@ -84,20 +84,42 @@ class TestApproval:
             "approved",
         ]
 
-    def test_above_the_threshold_the_city_approves_too(self, staff, accepted, settings):
-        settings.CLAIM_CITY_APPROVAL_THRESHOLD = D("1000")
-        claim = review.claim_assess(actor=staff["reviewer"], claim=accepted)
-        claim = review.claim_approve(actor=staff["approver"], claim=claim)
+    def test_above_the_threshold_the_county_approves_then_the_city(self, staff, accepted, inpatient_plan):
+        inpatient_plan.versions.update(city_approval_threshold=D("1000"))
+        claim = claim_flow.claim_assess(actor=staff["reviewer"], claim=accepted)
+        assert claim.city_approval_threshold == D("1000")  # copied from the plan version when assessed
+        with pytest.raises(ValidationError, match="county-level approver approves first"):
+            claim_flow.claim_approve(actor=staff["city_approver"], claim=claim)
+        claim = claim_flow.claim_approve(actor=staff["approver"], claim=claim)
         assert claim.status == "assessed" and claim.approved_by == staff["approver"]
-        claim = review.claim_approve(actor=staff["city_approver"], claim=claim)
+        with pytest.raises(ValidationError, match="waits for a city-level approver"):
+            claim_flow.claim_approve(actor=UserFactory(organisation=staff["approver"].organisation,
+                                                       roles=["approver"]), claim=claim)  # fmt: skip
+        claim = claim_flow.claim_approve(actor=staff["city_approver"], claim=claim)
         assert claim.status == "approved" and claim.city_approved_by == staff["city_approver"]
+        assert [e.note for e in claim.events.filter(from_status="assessed", to_status="assessed")] == [
+            "approved by the county; waits for the city"
+        ]
+
+    def test_the_threshold_is_the_one_copied_at_assessment(self, staff, accepted, inpatient_plan):
+        claim = claim_flow.claim_assess(actor=staff["reviewer"], claim=accepted)  # 2,350 under the default 20,000
+        inpatient_plan.versions.update(city_approval_threshold=D("1000"))  # changed after assessment
+        claim = claim_flow.claim_approve(actor=staff["city_approver"], claim=claim)
+        assert claim.status == "approved" and claim.approved_by == staff["city_approver"]
+
+    def test_the_entrant_cannot_assess(self, tree, covered_member):
+        both = UserFactory(username="clerk_rv", organisation=tree["shangzhou"], roles=["counter_clerk", "reviewer"])
+        claim = services.claim_receive(actor=both, member=covered_member, data=claim_input())
+        with pytest.raises(ValidationError, match="another person must assess"):
+            claim_flow.claim_assess(actor=both, claim=claim)
+        assert Claim.objects.get(pk=claim.pk).status == "accepted"
 
 
 @pytest.mark.django_db
 class TestReturnAndReject:
     def test_return_stops_the_clock_and_completion_restarts_it(self, staff, clerk, accepted):
         first_due = accepted.due_on
-        claim = review.claim_return(
+        claim = claim_flow.claim_return(
             actor=staff["reviewer"], claim=accepted, missing=["settlement"], note="结算单不清晰"
         )
         assert claim.status == "returned" and claim.due_on is None
@@ -107,8 +129,8 @@ class TestReturnAndReject:
 
     def test_reject_needs_a_coded_reason(self, staff, accepted):
         with pytest.raises(ValidationError):
-            review.claim_reject(actor=staff["reviewer"], claim=accepted, reason="")
-        claim = review.claim_reject(actor=staff["reviewer"], claim=accepted, reason="excluded", note="美容手术")
+            claim_flow.claim_reject(actor=staff["reviewer"], claim=accepted, reason="")
+        claim = claim_flow.claim_reject(actor=staff["reviewer"], claim=accepted, reason="excluded", note="美容手术")
         assert claim.status == "rejected" and claim.rejection == "excluded"
 
 
@@ -142,7 +164,7 @@ def test_parallel_assessments_cannot_exceed_the_period_cap(tree, inpatient_plan)
     def assess(reviewer, claim):
         barrier.wait()
         try:
-            review.claim_assess(actor=reviewer, claim=claim)
+            claim_flow.claim_assess(actor=reviewer, claim=claim)
         finally:
             connection.close()
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from mutualaid import review, services
+from mutualaid import claim_flow, services
 from mutualaid.models import Claim
 from tests.factories import UserFactory
 from tests.mutualaid.conftest import claim_input
@@ -123,12 +123,12 @@ def test_an_assessed_claim_keeps_showing_the_breakdown_it_was_assessed_on(client
     # Given a claim assessed at 2,350.00 (self-paid 12,000 − 6,000 − 800 = 5,200; less the 500 deductible, 4,700
     # lies in the first segment, at 50 %) with the whole period cap before it
     claim = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
-    review.claim_assess(actor=people["reviewer"], claim=claim)
+    claim_flow.claim_assess(actor=people["reviewer"], claim=claim)
     # When a later claim on the same cover is assessed and takes part of the period cap
     later = services.claim_receive(
         actor=clerk, member=covered_member, data=claim_input(invoices=[("INV-LATER", Decimal("12000.00"))])
     )
-    review.claim_assess(actor=people["reviewer"], claim=later)
+    claim_flow.claim_assess(actor=people["reviewer"], claim=later)
     # Then the first claim's page still shows what its assessor saw: the full cap left before it
     client.force_login(people["reviewer"])
     page = client.get(reverse("mutualaid:claim-detail", args=[claim.pk]))
@@ -155,6 +155,6 @@ def test_claim_page_names_member_union_and_plan_in_a_fixed_number_of_queries(
         page = client.get(url).content.decode()
     assert "刘洋" in page and "商州某公司工会" in page and "住院综合" in page
     # Once assessed, the stored breakdown replaces the two queries that computed it
-    review.claim_assess(actor=people["reviewer"], claim=claim)
+    claim_flow.claim_assess(actor=people["reviewer"], claim=claim)
     with django_assert_max_num_queries(7):
         assert "2,350.00 元" in client.get(url).content.decode()

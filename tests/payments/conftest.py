@@ -20,10 +20,10 @@ class Recorder:
         self.paid: list[tuple] = []
         self.failed: list[tuple] = []
 
-    def on_paid(self, reference, paid_on, line):
+    def on_paid(self, reference, paid_on, line, *, actor=None):
         self.paid.append((reference, paid_on, line.pk))
 
-    def on_failed(self, reference, reason, line):
+    def on_failed(self, reference, reason, line, *, actor=None):
         self.failed.append((reference, reason, line.pk))
 
 

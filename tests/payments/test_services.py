@@ -392,7 +392,7 @@ def test_result_for_a_batch_not_sent_is_refused(tree, thing, finance):
 
 
 def test_callback_failure_rolls_the_whole_import_back(tree, finance):
-    def broken(reference, paid_on, line):
+    def broken(reference, paid_on, line, *, actor=None):
         raise RuntimeError("owning app refused")
 
     from unionportal.payments import sources

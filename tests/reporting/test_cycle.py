@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from reporting import services, tasks
-from reporting.models import MonthlyReport, ReportEvent, ReportRevision
+from reporting.models import Catalogue, MonthlyReport, ReportEvent, ReportRevision
 from unionportal.notifications.models import Notice
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -67,7 +67,13 @@ def test_first_submission_after_the_due_day_is_marked_late(tree, reports, county
     assert report.is_late and report.month == date(2026, 10, 1)
 
 
-def test_a_due_day_setting_moves_the_deadline(settings, tree, catalogue):
-    settings.REPORTING_DUE_DAY = 10
+def test_the_catalogues_due_day_moves_the_deadline(tree, catalogue):
+    Catalogue.objects.filter(pk=catalogue.pk).update(due_day=10)
     services.reports_prefill(month=date(2026, 12, 1))
     assert {r.due_on for r in MonthlyReport.objects.all()} == {date(2027, 1, 10)}
+
+
+def test_the_catalogues_reminder_day_starts_the_reminders(tree, reports, county_user):
+    Catalogue.objects.filter(year=2026).update(remind_day=4)
+    assert services.reports_remind(today=date(2026, 11, 3)) == 0
+    assert services.reports_remind(today=date(2026, 11, 4)) == len(reports)

@@ -7,13 +7,13 @@ Public API (see ``kinds.py`` and ``services.py``)::
 
 from .kinds import register_kind
 
-__all__ = ["notice_enqueue", "register_kind"]
+__all__ = ["notice_enqueue", "notices_enqueue_many", "register_kind"]
 
 
 def __getattr__(name):
     # services imports the models, which cannot load before the app registry: import it on first use.
-    if name == "notice_enqueue":
-        from .services import notice_enqueue
+    if name in ("notice_enqueue", "notices_enqueue_many"):
+        from . import services
 
-        return notice_enqueue
+        return getattr(services, name)
     raise AttributeError(name)

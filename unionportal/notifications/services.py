@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
@@ -48,12 +48,17 @@ def _plain(value) -> str:
 
 
 def _render(kind_code: str, context: dict, language: str) -> tuple[str, str]:
-    kind = get_kind(kind_code)
     with translation.override(language):
-        values = {name: _plain(value) for name, value in context.items()}
-        subject = str(kind.title)
-        # A missing placeholder value is the caller's bug, and a KeyError says so before anything is saved.
-        body = render_to_string(kind.template, values).strip() if kind.template else str(kind.text) % values
+        return _render_active(kind_code, context)
+
+
+def _render_active(kind_code: str, context: dict, plain=_plain) -> tuple[str, str]:
+    """Subject and text in the active language."""
+    kind = get_kind(kind_code)
+    values = {name: plain(value) for name, value in context.items()}
+    subject = str(kind.title)
+    # A missing placeholder value is the caller's bug, and a KeyError says so before anything is saved.
+    body = render_to_string(kind.template, values).strip() if kind.template else str(kind.text) % values
     return subject, body
 
 
@@ -126,6 +131,85 @@ def notice_enqueue(
     if created:
         transaction.on_commit(partial(_dispatch, notice.pk))
     return notice
+
+
+def notices_enqueue_many(items) -> int:
+    """Queue many notices with one INSERT (a daily clock's reminders); return how many were new.
+
+    ``items`` are dicts of ``notice_enqueue``'s arguments (``kind``, ``dedupe_key``, ``sms_to`` or ``user``,
+    ``context``, ``member_ref``, ``organisation``). Items that share one ``context`` object (one claim, several
+    recipients) are rendered once. A key already queued is skipped by the unique index (``ON CONFLICT DO
+    NOTHING``), so a second run, or a second worker, queues nothing twice. The rows are sent by the sweep, started
+    at once on commit: one task for the lot, not one per notice. Call it inside the caller's transaction.
+    """
+    language = settings.LANGUAGE_CODE
+    columns: dict[str, list] = {name: [] for name in _BULK_COLUMNS}
+    rendered: dict[tuple[str, int], tuple[str, str]] = {}
+    written: dict = {}
+
+    def plain(value):  # a thousand reminders share a few dates: each written once
+        if isinstance(value, datetime.date | Decimal):
+            key = (type(value), value)
+            if key not in written:
+                written[key] = _plain(value)
+            return written[key]
+        return _plain(value)
+
+    with translation.override(language):
+        for item in items:
+            sms_to, user = item.get("sms_to", ""), item.get("user")
+            if not sms_to and user is None:
+                raise ValueError("A notice needs sms_to (SMS) or user (inbox).")
+            context = item.get("context") or {}
+            key = (item["kind"], id(context))
+            if key not in rendered:
+                rendered[key] = _render_active(item["kind"], context, plain)
+            subject, body = rendered[key]
+            source, reference = _member_pair(item.get("member_ref"))
+            organisation = item.get("organisation")
+            row = {
+                "channel": Notice.Channel.SMS if sms_to else Notice.Channel.INBOX, "kind": item["kind"],
+                "dedupe_key": item["dedupe_key"], "recipient_phone": sms_to,
+                "recipient_user_id": getattr(user, "pk", None), "member_source": source,
+                "member_reference": reference, "organisation_path": getattr(organisation, "path", organisation) or "",
+                "subject": subject, "body": body,
+            }  # fmt: skip
+            for name in _BULK_COLUMNS:
+                columns[name].append(row[name])
+    if not columns["kind"]:
+        return 0
+    table = Notice._meta.db_table
+    names = ", ".join(_BULK_COLUMNS)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in _BULK_COLUMNS.values())
+    # The table and column names are this module's constants; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({names}, language, status, attempts, next_attempt_at, last_error, "  # noqa: S608
+        f"provider_message_id, created_at) SELECT *, %s, %s, 0, now(), '', '', now() FROM unnest({arrays}) "
+        "ON CONFLICT (dedupe_key) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [language, Status.QUEUED, *columns.values()])
+        created = cursor.rowcount
+    if created:
+        transaction.on_commit(_sweep_now)
+    return created
+
+
+# The columns a bulk insert fills from the items, with their PostgreSQL array types; the rest are constants.
+_BULK_COLUMNS = {
+    "channel": "text", "kind": "text", "dedupe_key": "text", "recipient_phone": "text", "recipient_user_id": "bigint",
+    "member_source": "text", "member_reference": "text", "organisation_path": "text", "subject": "text",
+    "body": "text",
+}  # fmt: skip
+
+
+def _sweep_now() -> None:
+    from .tasks import send_due_notices
+
+    try:
+        send_due_notices.delay()
+    except Exception:  # the broker's errors vary by transport; the minute sweep sends them anyway
+        logger.warning("Could not start the notice sweep on the broker; the next minute's sweep sends them.")
 
 
 def _backoff(attempts: int) -> datetime.timedelta:

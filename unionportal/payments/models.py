@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from unionportal.core.transitions import Flow, StateEvent
+
 from .sources import source_label
 
 
@@ -122,6 +124,53 @@ class PaymentBatch(models.Model):
     @property
     def pending_count(self) -> int:
         return self.line_count - self.paid_count - self.failed_count
+
+
+_R, _B = PaymentRequest.Status, PaymentBatch.Status
+REQUEST_FLOW = Flow(
+    status=PaymentRequest.Status,
+    initial=_R.PENDING,
+    moves={
+        _R.PENDING: {_R.IN_BATCH, _R.CANCELLED},
+        _R.IN_BATCH: {_R.PAID, _R.FAILED, _R.PENDING},  # back to pending when its batch is withdrawn
+        _R.FAILED: {_R.PENDING, _R.CANCELLED},  # pending again once the account is corrected
+    },
+)
+BATCH_FLOW = Flow(
+    status=PaymentBatch.Status,
+    initial=_B.DRAFT,
+    moves={
+        _B.DRAFT: {_B.EXPORTED, _B.CANCELLED},
+        _B.EXPORTED: {_B.SENT, _B.CANCELLED},
+        _B.SENT: {_B.RECONCILED},
+    },
+)
+
+
+class PaymentRequestEvent(StateEvent):
+    """One transition of a payment request (written only by ``payments.events``)."""
+
+    request = models.ForeignKey(PaymentRequest, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("payment request event")
+        verbose_name_plural = _("payment request events")
+
+    def get_to_status_display(self):
+        return REQUEST_FLOW.label(self.to_status)
+
+
+class PaymentBatchEvent(StateEvent):
+    """One transition of a payment batch (written only by ``payments.events``)."""
+
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("payment batch event")
+        verbose_name_plural = _("payment batch events")
+
+    def get_to_status_display(self):
+        return BATCH_FLOW.label(self.to_status)
 
 
 class PaymentLine(models.Model):

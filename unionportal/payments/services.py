@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 
 from unionportal.accounts import audit
 from unionportal.core import numbers
+from unionportal.core.transitions import transition
 from unionportal.org.scope import access, user_scope_path
 
-from . import bankfile
-from .models import PaymentBatch, PaymentLine, PaymentRequest
+from . import bankfile, events
+from .models import BATCH_FLOW, REQUEST_FLOW, PaymentBatch, PaymentLine, PaymentRequest
 from .sources import get_source, is_registered
 
 BATCH_SEQUENCE = "payment-batch"
@@ -96,7 +97,9 @@ def payment_request_create(
     if existing is None:
         try:
             with transaction.atomic():
-                return PaymentRequest.objects.create(source=source, reference=reference, **values)
+                created = PaymentRequest.objects.create(source=source, reference=reference, **values)
+                events.request_moved(created, old="", new=created.status, actor=None)
+                return created
         except IntegrityError:  # another caller created it a moment ago
             existing = live.filter(source=source, reference=reference).first()
             if existing is None:
@@ -164,17 +167,12 @@ def request_confirm_account(*, actor, request: PaymentRequest, account_number: s
         raise ValidationError(_("An account change is confirmed by someone other than the person who proposed it."))
     if typed != locked.proposed_account_number:
         raise ValidationError(_("The account number does not match the one proposed."))
-    locked.bank_name, locked.account_number = locked.proposed_bank_name, locked.proposed_account_number
-    locked.proposed_bank_name = locked.proposed_account_number = ""
-    locked.proposed_by, locked.proposed_at = None, None
-    locked.status, locked.failure_reason = status.PENDING, ""
-    locked.save(
-        update_fields=[
-            "bank_name", "account_number", "proposed_bank_name", "proposed_account_number", "proposed_by",
-            "proposed_at", "status", "failure_reason", "updated_at",
-        ]
-    )  # fmt: skip
-    return locked
+    changes = {
+        "bank_name": locked.proposed_bank_name, "account_number": locked.proposed_account_number,
+        "proposed_bank_name": "", "proposed_account_number": "", "proposed_by": None, "proposed_at": None,
+        "failure_reason": "",
+    }  # fmt: skip
+    return _move_request(locked, status.PENDING, actor=actor, note=_("account corrected"), changes=changes)
 
 
 @transaction.atomic
@@ -192,9 +190,23 @@ def request_cancel(*, request: PaymentRequest, actor=None) -> PaymentRequest:
         raise ValidationError(
             _("A payment that is %(status)s cannot be cancelled.") % {"status": locked.get_status_display()}
         )
-    locked.status = status.CANCELLED
-    locked.save(update_fields=["status", "updated_at"])
-    return locked
+    return _move_request(locked, status.CANCELLED, actor=actor)
+
+
+def _move_request(request: PaymentRequest, new: str, *, actor, note: str = "", changes=None) -> PaymentRequest:
+    """A request the caller has locked moves through the shared helper, with its event row."""
+    row, _moved = transition(
+        request, new, flow=REQUEST_FLOW, actor=actor, record=events.request_moved, note=note, changes=changes,
+        lock=False,
+    )  # fmt: skip
+    return row
+
+
+def _move_batch(batch: PaymentBatch, new: str, *, actor, note: str = "", changes=None) -> PaymentBatch:
+    row, _moved = transition(
+        batch, new, flow=BATCH_FLOW, actor=actor, record=events.batch_moved, note=note, changes=changes, lock=False
+    )
+    return row
 
 
 # --- Batches ---------------------------------------------------------------------------------------
@@ -255,6 +267,9 @@ def batch_create(*, actor, requests) -> PaymentBatch:
         for number, r in enumerate(sorted(locked, key=lambda r: (r.source, r.reference)), start=1)
     )
     PaymentRequest.objects.filter(pk__in=pks).update(status=PaymentRequest.Status.IN_BATCH, updated_at=timezone.now())
+    events.batch_moved(batch, old="", new=batch.status, actor=actor)
+    events.requests_moved_in_bulk(pks, old=PaymentRequest.Status.PENDING, new=PaymentRequest.Status.IN_BATCH,
+                                  actor=actor, note=batch.number)  # fmt: skip
     return batch
 
 
@@ -270,8 +285,7 @@ def batch_export(*, actor, batch: PaymentBatch) -> bytes:
     lines = list(locked.lines.select_related("request").exclude(result=PaymentLine.Result.CANCELLED).order_by("number"))
     content = bankfile.write_batch_file(locked, lines)
     if locked.status == PaymentBatch.Status.DRAFT:
-        locked.status, locked.exported_at = PaymentBatch.Status.EXPORTED, timezone.now()
-        locked.save(update_fields=["status", "exported_at"])
+        locked = _move_batch(locked, PaymentBatch.Status.EXPORTED, actor=actor, changes={"exported_at": timezone.now()})
     audit.log_export(
         actor=actor,
         model=PaymentLine,
@@ -291,9 +305,7 @@ def batch_mark_sent(*, actor, batch: PaymentBatch) -> PaymentBatch:
         return locked
     if locked.status != status.EXPORTED:
         raise ValidationError(_("Only an exported batch can be marked as sent: download the bank file first."))
-    locked.status, locked.sent_by, locked.sent_at = status.SENT, actor, timezone.now()
-    locked.save(update_fields=["status", "sent_by", "sent_at"])
-    return locked
+    return _move_batch(locked, status.SENT, actor=actor, changes={"sent_by": actor, "sent_at": timezone.now()})
 
 
 @transaction.atomic
@@ -306,14 +318,17 @@ def batch_cancel(*, actor, batch: PaymentBatch) -> PaymentBatch:
     if locked.status not in (status.DRAFT, status.EXPORTED):
         raise ValidationError(_("A batch sent to the bank cannot be cancelled; import the bank's result instead."))
     request_pks = list(locked.lines.values_list("request_id", flat=True))
-    list(PaymentRequest.objects.select_for_update().filter(pk__in=request_pks).order_by("pk"))
+    requests = list(PaymentRequest.objects.select_for_update().filter(pk__in=request_pks).order_by("pk"))
+    returned = [r.pk for r in requests if r.status == PaymentRequest.Status.IN_BATCH]
     locked.lines.update(result=PaymentLine.Result.CANCELLED)
-    PaymentRequest.objects.filter(pk__in=request_pks, status=PaymentRequest.Status.IN_BATCH).update(
+    PaymentRequest.objects.filter(pk__in=returned, status=PaymentRequest.Status.IN_BATCH).update(
         status=PaymentRequest.Status.PENDING, updated_at=timezone.now()
     )
-    locked.status = status.CANCELLED
-    locked.save(update_fields=["status"])
-    return locked
+    note = _("batch %(number)s withdrawn") % {"number": locked.number}
+    events.requests_moved_in_bulk(
+        returned, old=PaymentRequest.Status.IN_BATCH, new=PaymentRequest.Status.PENDING, actor=actor, note=note
+    )
+    return _move_batch(locked, status.CANCELLED, actor=actor)
 
 
 # --- The bank's result -----------------------------------------------------------------------------
@@ -385,21 +400,21 @@ def batch_import_result(*, actor, batch: PaymentBatch, file) -> ResultImport:
         source = get_source(request.source)
         line.result, line.bank_reference = wanted, row.bank_reference
         if row.paid:
-            line.paid_on = request.paid_on = row.value_date or today
-            request.status = PaymentRequest.Status.PAID
+            line.paid_on = row.value_date or today
             line.save(update_fields=["result", "bank_reference", "paid_on"])
-            request.save(update_fields=["status", "paid_on", "updated_at"])
-            source.on_paid(request.reference, request.paid_on, line)
+            request = _move_request(request, PaymentRequest.Status.PAID, actor=actor, note=locked.number,
+                                    changes={"paid_on": line.paid_on})  # fmt: skip
+            source.on_paid(request.reference, request.paid_on, line, actor=actor)
             outcome.paid += 1
         else:
-            line.reason = request.failure_reason = row.reason
-            request.status = PaymentRequest.Status.FAILED
+            line.reason = row.reason
             line.save(update_fields=["result", "bank_reference", "reason"])
-            request.save(update_fields=["status", "failure_reason", "updated_at"])
-            source.on_failed(request.reference, row.reason, line)
+            request = _move_request(request, PaymentRequest.Status.FAILED, actor=actor, note=row.reason,
+                                    changes={"failure_reason": row.reason})  # fmt: skip
+            source.on_failed(request.reference, row.reason, line, actor=actor)
             outcome.failed += 1
     if outcome.paid or outcome.failed:
-        _update_totals(locked)
+        _update_totals(locked, actor=actor)
     return outcome
 
 
@@ -457,7 +472,7 @@ def _check_row(sheet, row, lines: dict, references: set, seen: dict) -> list:
     return errors
 
 
-def _update_totals(batch: PaymentBatch) -> None:
+def _update_totals(batch: PaymentBatch, *, actor) -> None:
     totals = batch.lines.aggregate(
         paid_count=Count("pk", filter=Q(result=PaymentLine.Result.PAID)),
         paid_amount=Sum("amount", filter=Q(result=PaymentLine.Result.PAID), default=Decimal("0.00")),
@@ -466,8 +481,6 @@ def _update_totals(batch: PaymentBatch) -> None:
     )
     for name, value in totals.items():
         setattr(batch, name, value)
-    fields = list(totals)
-    if batch.paid_count + batch.failed_count == batch.line_count and batch.status != PaymentBatch.Status.RECONCILED:
-        batch.status, batch.reconciled_at = PaymentBatch.Status.RECONCILED, timezone.now()
-        fields += ["status", "reconciled_at"]
-    batch.save(update_fields=fields)
+    batch.save(update_fields=list(totals))
+    if batch.paid_count + batch.failed_count == batch.line_count:
+        _move_batch(batch, PaymentBatch.Status.RECONCILED, actor=actor, changes={"reconciled_at": timezone.now()})

@@ -7,10 +7,12 @@ An app that pays through the payments app registers its source once, in its ``Ap
     payments.register_source(
         "mutualaid.claim",
         label=_("Mutual-aid claim"),
-        on_paid=claim_paid,        # on_paid(reference: str, paid_on: date, line: PaymentLine)
-        on_failed=claim_returned,  # on_failed(reference: str, reason: str, line: PaymentLine)
+        on_paid=claim_paid,        # on_paid(reference: str, paid_on: date, line: PaymentLine, *, actor)
+        on_failed=claim_returned,  # on_failed(reference: str, reason: str, line: PaymentLine, *, actor)
         paid_among=claims_paid,    # paid_among(references: list[str]) -> set[str]  (optional)
     )
+
+``actor`` is the person who imported the bank's result file: the owning app's history names them.
 
 The callbacks run inside the transaction that records the bank's result: if one raises, nothing of
 that result file is saved. They must only change the owning app's own rows (keyed by ``reference``)

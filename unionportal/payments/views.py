@@ -236,6 +236,7 @@ def _detail(request, batch, **extra):
     context = {
         "batch": batch,
         "lines": selectors.batch_lines(batch=batch),
+        "events": batch.events.select_related("actor"),
         "result_form": ResultForm(),
         "outcome": None,
         "can_change": request.user.has_perm("payments.change_paymentbatch"),
