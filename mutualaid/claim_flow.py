@@ -227,7 +227,7 @@ def claim_reject(*, actor, claim: Claim, reason: str, note: str = "") -> Claim:
 def may_withdraw(user, claim: Claim) -> bool:
     """A counter clerk in the claim's scope, or the member through their own online account."""
     if getattr(user, "is_member_account", False):
-        return getattr(user, "member_id", None) == claim.member_id
+        return _own_member_pk(user) == claim.member_id
     return user.has_perm("mutualaid.change_claim")
 
 
@@ -240,7 +240,7 @@ def claim_withdraw(*, actor, claim: Claim, reason: str) -> Claim:
     claim in scope (a 404 otherwise, as for a view).
     """
     if getattr(actor, "is_member_account", False):
-        if getattr(actor, "member_id", None) != claim.member_id:
+        if _own_member_pk(actor) != claim.member_id:
             raise Http404
     else:
         require_in_scope(actor, claim.org_path)
@@ -281,3 +281,9 @@ def claim_mark_paid(*, claim: Claim, paid_on: date, actor=None) -> Claim:
 def claim_payment_returned(*, claim: Claim, reason: str, actor=None) -> None:
     """The bank returned the payment: the claim stays approved (finance corrects the account); a note only."""
     events.claim_noted(claim, actor=actor, note=_("Payment returned by the bank: %(reason)s") % {"reason": reason})
+
+
+def _own_member_pk(user) -> int | None:
+    """The pk of the member a member's own account belongs to (``Member.account``), else None."""
+    member = getattr(user, "member", None)  # the reverse one-to-one raises (an AttributeError) when there is none
+    return member.pk if member is not None else None

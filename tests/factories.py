@@ -78,3 +78,16 @@ def make_member_account(member, password: str = PASSWORD):
     return accounts.account_activate(
         id_number=member.id_number, phone=member.phone, member_number=member.member_number, password=password
     )
+
+
+def make_pdf() -> bytes:
+    """A real one-page PDF: uploads are opened as PDFs, not judged by their first bytes."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -243,7 +243,7 @@ def claim_accept_checked(request, pk):
 @permission_required("mutualaid.change_claim", raise_exception=True)
 def claim_withdraw(request, pk):
     """The counter withdraws a claim for the member, before approval: a confirmation page, then the POST."""
-    claim = selectors.claim_get(request.user, pk)
+    claim = selectors.access_claim(request.user, pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,19 +5,10 @@ from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
-from pypdf import PdfWriter
 
 from mutualaid import services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_pdf
 from tests.mutualaid.conftest import claim_input
-
-
-def _pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def _image(kind: str) -> bytes:
@@ -26,7 +17,7 @@ def _image(kind: str) -> bytes:
     return buffer.getvalue()
 
 
-PDF = _pdf()
+PDF = make_pdf()
 
 
 @pytest.fixture

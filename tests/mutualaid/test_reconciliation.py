@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from mutualaid import review, services
+from mutualaid import claim_flow, services
 from mutualaid.models import Claim, PlanVersion
 from tests.factories import UserFactory
 from tests.mutualaid.conftest import claim_input
@@ -21,7 +21,7 @@ def paid(tree, clerk, covered_member):
     reviewer = UserFactory(username="rv_r", organisation=tree["shangzhou"], roles=["reviewer"])
     approver = UserFactory(username="ap_r", organisation=tree["shangzhou"], roles=["approver"])
     claim = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
-    claim = review.claim_approve(actor=approver, claim=review.claim_assess(actor=reviewer, claim=claim))
+    claim = claim_flow.claim_approve(actor=approver, claim=claim_flow.claim_assess(actor=reviewer, claim=claim))
     Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.PAID, paid_on=NIGHT)
     return Claim.objects.get(pk=claim.pk)
 

@@ -14,9 +14,9 @@ from django.utils import translation
 
 from members import selectors as member_selectors
 from members.models import Member
-from mutualaid import documents, figures, review, selectors, services
+from mutualaid import claim_flow, documents, figures, selectors, services
 from mutualaid.models import Claim, EnrolmentBatch, Policy
-from tests.factories import UserFactory, make_member
+from tests.factories import UserFactory, make_member, make_pdf
 from tests.mutualaid.conftest import claim_input
 from unionportal.notifications.models import Notice
 from unionportal.notifications.selectors import outbox_for
@@ -26,7 +26,7 @@ from unionportal.org.scope import scope_queryset
 from unionportal.payments import selectors as payment_selectors
 from unionportal.payments.models import PaymentRequest
 
-PDF = b"%PDF-1.4\n% a discharge summary\n"
+PDF = make_pdf()
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def union_with_everything(tree, clerk, covered_member, settings, tmp_path):
     )
     reviewer = UserFactory(username="mv_rv", organisation=tree["shangzhou"], roles=["reviewer"])
     approver = UserFactory(username="mv_ap", organisation=tree["shangzhou"], roles=["approver"])
-    claim = review.claim_approve(actor=approver, claim=review.claim_assess(actor=reviewer, claim=claim))
+    claim = claim_flow.claim_approve(actor=approver, claim=claim_flow.claim_assess(actor=reviewer, claim=claim))
     return {
         "member": covered_member,
         "claim": claim,
@@ -58,7 +58,7 @@ def union_with_everything(tree, clerk, covered_member, settings, tmp_path):
 def sees_all(user, things) -> bool:
     """Whether ``user`` reaches every one of ``things`` through the selectors the pages use."""
     member_selectors.access_member(user, things["member"].pk)
-    selectors.claim_get(user, things["claim"].pk)
+    selectors.access_claim(user, things["claim"].pk)
     payment_selectors.access_payment_request(user=user, pk=things["request"].pk)
     assert selectors.covers_scoped(user).filter(pk=things["policy"].pk).exists()
     assert scope_queryset(EnrolmentBatch.objects.all(), user).filter(pk=things["batch"].pk).exists()
@@ -70,7 +70,7 @@ def sees_all(user, things) -> bool:
 def sees_none(user, things) -> bool:
     for reach in (
         lambda: member_selectors.access_member(user, things["member"].pk),
-        lambda: selectors.claim_get(user, things["claim"].pk),
+        lambda: selectors.access_claim(user, things["claim"].pk),
         lambda: payment_selectors.access_payment_request(user=user, pk=things["request"].pk),
     ):
         with pytest.raises(Http404):

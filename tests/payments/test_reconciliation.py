@@ -28,7 +28,7 @@ def ledger(thing):
     """The fake owning app answers "which of these are paid?" from the callbacks it received."""
     marked = set()
 
-    def on_paid(reference, paid_on, line):
+    def on_paid(reference, paid_on, line, *, actor=None):
         marked.add(reference)
 
     sources.register_source(SOURCE, on_paid=on_paid, on_failed=thing.on_failed, label="测试事项",

@@ -12,6 +12,10 @@ class ReconciliationConfig(AppConfig):
 
     def ready(self):
         from unionportal.notifications import register_kind
+        from unionportal.org import registry
+
+        # A discrepancy is scoped by the path of what was found wrong: it follows a union that moves.
+        registry.register_path_copy(self.get_model("Discrepancy"), "org_path")
 
         register_kind(
             NOTICE_KIND,
