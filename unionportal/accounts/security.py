@@ -63,7 +63,8 @@ class CharacterClassValidator:
 
 # Paths a signed-in user may reach before the two-factor check (and that never count as activity that
 # needs it): signing in and out, the two-factor pages themselves, health checks, static files, the API
-# (token clients are checked by the API itself).
+# (its session authentication applies the same rule and refuses instead of redirecting; tokens are only
+# issued after the second factor).
 _TWO_FACTOR_EXEMPT_NAMES = {"login", "logout", "otp-verify", "otp-setup"}
 _EXEMPT_PREFIXES = ("/static/", "/healthz", "/i18n/", "/api/")
 
@@ -113,34 +114,44 @@ def requires_two_factor(user) -> bool:
     return settings.OTP_REQUIRED_FOR_ADMINS and user.has_role(*settings.OTP_REQUIRED_ROLES)
 
 
-class TwoFactorMiddleware:
-    """Hold a password-only session at the two-factor step.
+# Set once a signed-in user is known to need no second factor, so that later requests of the session skip the
+# device and role look-ups. A new sign-in starts a new session; pairing an authenticator verifies the session at
+# once.
+_TWO_FACTOR_FREE_KEY = "_two_factor_free"
 
-    A user with a confirmed authenticator must enter a code after the password; a user whose role
-    requires two-factor and who has none yet must set one up before anything else.
+
+def second_factor_pending(request) -> str | None:
+    """The two-factor step a signed-in session still owes, as a URL name; None when it owes nothing.
+
+    The one rule for every door: the web middleware sends the session to the returned page, and the API's
+    session authentication refuses it (``api_auth.TwoFactorSessionAuthentication``). A user with a confirmed
+    authenticator owes a code after the password (``accounts:otp-verify``); a user whose role requires
+    two-factor and who has none yet owes a pairing (``accounts:otp-setup``).
     """
+    user = request.user
+    if not user.is_authenticated or request.session.get(_TWO_FACTOR_FREE_KEY) == user.pk:
+        return None
+    if user.is_verified():
+        return None
+    if user_has_device(user):
+        return "accounts:otp-verify"
+    if requires_two_factor(user):
+        return "accounts:otp-setup"
+    request.session[_TWO_FACTOR_FREE_KEY] = user.pk
+    return None
+
+
+class TwoFactorMiddleware:
+    """Hold a password-only session at the two-factor step (the rule: ``second_factor_pending``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
-    # Set once a signed-in user is known to need no second factor, so that later requests of the session
-    # skip the device and role look-ups. A new sign-in starts a new session; pairing an authenticator
-    # verifies the session at once.
-    FREE_KEY = "_two_factor_free"
-
     def __call__(self, request):
-        user = request.user
-        if (
-            user.is_authenticated
-            and request.session.get(self.FREE_KEY) != user.pk
-            and not user.is_verified()
-            and not _is_exempt(request)
-        ):
-            if user_has_device(user):
-                return _redirect_with_next(request, "accounts:otp-verify")
-            if requires_two_factor(user):
-                return _redirect_with_next(request, "accounts:otp-setup")
-            request.session[self.FREE_KEY] = user.pk
+        if request.user.is_authenticated and not _is_exempt(request):
+            step = second_factor_pending(request)
+            if step is not None:
+                return _redirect_with_next(request, step)
         return self.get_response(request)
 
 
