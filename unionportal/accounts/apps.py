@@ -16,7 +16,8 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="accounts-sync-roles")
         audit.register(
             self.get_model("User"),
-            exclude_fields=["password", "last_login"],
+            exclude_fields=["last_login"],
+            secret_fields=["password"],
             mask_fields=["phone"],
             m2m_fields={"groups"},
         )
@@ -25,5 +26,5 @@ class AccountsConfig(AppConfig):
         from axes.models import AccessAttempt
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        audit.register(TOTPDevice, include_fields=["name", "confirmed"])
+        audit.register(TOTPDevice, include_fields=["name", "confirmed"], secret_fields=["key"])
         audit.register(AccessAttempt, include_fields=["username", "ip_address", "failures_since_start"])
