@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "unionportal.accounts.security.IdleTimeoutMiddleware",
     "unionportal.accounts.security.TwoFactorMiddleware",
+    "unionportal.accounts.security.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "unionportal.accounts.audit.AuditMiddleware",

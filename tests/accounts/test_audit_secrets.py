@@ -27,6 +27,7 @@ NOT_SECRET = {
     ("mutualaid.plan", "code"): "the plan's short name",
     ("reporting.indicator", "code"): "the indicator's short name",
     ("reporting.reportline", "code"): "the indicator's short name",
+    ("accounts.user", "must_change_password"): "a flag: the owner must choose a new password at the next sign-in",
     ("notifications.notice", "dedupe_key"): "the caller's name for the message (account:12:code:34), no secret",
 }
 

@@ -17,6 +17,12 @@ class SecondFactorRequired(exceptions.AuthenticationFailed):
     says_why = True  # the error handler shows this message, not the generic "please sign in"
 
 
+class PasswordChangeRequired(exceptions.AuthenticationFailed):
+    default_detail = _("Your password was reset. Sign in on the portal and choose a new one first.")
+    default_code = "password_change_required"
+    says_why = True
+
+
 class TwoFactorSessionAuthentication(SessionAuthentication):
     """DRF's session authentication (with its CSRF check), refusing a session that still owes the second factor.
 
@@ -28,4 +34,6 @@ class TwoFactorSessionAuthentication(SessionAuthentication):
         result = super().authenticate(request)
         if result is not None and second_factor_pending(request._request) is not None:
             raise SecondFactorRequired()
+        if result is not None and result[0].must_change_password:
+            raise PasswordChangeRequired()
         return result

@@ -20,6 +20,14 @@ from .security import client_ip
 
 REVEAL = "reveal"
 EXPORT = "export"
+# Account events written by ``log_event`` (the kind is kept in ``additional_data``).
+SIGN_IN = "sign_in"
+SIGN_OUT = "sign_out"
+ROLES = "roles"  # roles added and removed at once: {"added": [...], "removed": [...]}
+ROLE_ASKED = "role_asked"  # a grant that needs a second administrator: {"role": ...}
+ROLE_CONFIRMED = "role_confirmed"  # {"role": ..., "asked_by": ...}
+PASSWORD_RESET = "password_reset"  # noqa: S105 - by the security administrator; a change is forced at the next sign-in
+PASSWORD_CHANGED = "password_changed"  # noqa: S105 - by the account's owner: {"how": "form" | "code" | "activation"}
 
 ACTION_LABELS = {
     LogEntry.Action.CREATE: _("created"),
@@ -83,6 +91,58 @@ def log_export(*, actor, model, rows: int, description: str = "", filters: dict 
         actor=actor,
         additional_data={"kind": EXPORT, "rows": rows, "filters": filters or {}},
     )
+
+
+def log_event(*, actor, instance, kind: str, request=None, action=LogEntry.Action.UPDATE, **data) -> LogEntry:
+    """Record an account event (sign-in, roles, password) on ``instance``, with what it changed in ``data``.
+
+    Never pass a secret in ``data``: a password, a code or a token has no place in the trail (see
+    ``register``'s ``secret_fields``).
+    """
+    extra = {"remote_addr": client_ip(request) or None} if request is not None else {}
+    return LogEntry.objects.log_create(
+        instance, force_log=True, action=action, actor=actor, additional_data={"kind": kind, **data}, **extra
+    )
+
+
+def describe(entry) -> str:
+    """An account event's words for the auditor (``""`` for ordinary changes, shown by their fields)."""
+    from .roles import role_label
+
+    data = entry.additional_data or {}
+    kind = data.get("kind")
+    if kind == ROLES:
+        parts = []
+        if data.get("added"):
+            parts.append(_("added %(roles)s") % {"roles": "、".join(role_label(c) for c in data["added"])})
+        if data.get("removed"):
+            parts.append(_("removed %(roles)s") % {"roles": "、".join(role_label(c) for c in data["removed"])})
+        return _("Roles changed: %(changes)s") % {"changes": "；".join(parts)}
+    if kind == ROLE_ASKED:
+        return _("Asked to grant the role %(role)s (waits for a second administrator)") % {
+            "role": role_label(data.get("role", ""))
+        }
+    if kind == ROLE_CONFIRMED:
+        return _("Confirmed the grant of the role %(role)s asked by %(asked_by)s") % {
+            "role": role_label(data.get("role", "")),
+            "asked_by": data.get("asked_by", ""),
+        }
+    if kind == PASSWORD_RESET:
+        return str(_("Password reset by the security administrator; a change is required at the next sign-in"))
+    if kind == PASSWORD_CHANGED:
+        return str(PASSWORD_HOW.get(data.get("how"), _("Password changed")))
+    if kind == SIGN_IN:
+        return str(_("Signed in"))
+    if kind == SIGN_OUT:
+        return str(_("Signed out"))
+    return ""
+
+
+PASSWORD_HOW = {
+    "form": _("Password changed by its owner"),
+    "code": _("Password set with a one-time code"),
+    "activation": _("Account activated and password set"),
+}
 
 
 def audit_entries_for(user):

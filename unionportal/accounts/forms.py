@@ -37,6 +37,20 @@ class LoginForm(AuthenticationForm):
         )
 
 
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        from .roles import SECOND_PERSON_ROLES, grantable_roles
+
+        super().__init__(*args, **kwargs)
+        second = _("needs a second security administrator")
+        self.fields["roles"].choices = [
+            (role.code, f"{role.label}（{second}）" if role.code in SECOND_PERSON_ROLES else role.label)
+            for role in grantable_roles()
+        ]
+
+
 class TokenForm(forms.Form):
     token = forms.RegexField(
         label=_("6-digit code"),

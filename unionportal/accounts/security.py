@@ -155,6 +155,25 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
 
+class PasswordChangeRequiredMiddleware:
+    """After a reset by the security administrator, the account chooses a new password before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.must_change_password
+            and not _is_exempt(request)
+            and request.path_info != reverse("accounts:password-change")
+        ):
+            messages.info(request, _("Your password was reset. Choose a new one to continue."))
+            return _htmx_aware_redirect(request, reverse("accounts:password-change"))
+        return self.get_response(request)
+
+
 def _redirect_with_next(request, url_name):
     target = reverse(url_name)
     if request.method == "GET":
