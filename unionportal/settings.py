@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -303,7 +303,7 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
 # --- JSON API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "unionportal.accounts.api_auth.TwoFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -311,6 +311,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "EXCEPTION_HANDLER": "unionportal.core.api_errors.handle",
     "PAGE_SIZE": 50,
+}
+# API tokens (django-rest-knox): stored as hashes, one per sign-in, revocable (POST /api/v1/auth/logout/ and
+# logout-all/), revoked when the password changes. A token unused for API_TOKEN_IDLE_HOURS expires; each use
+# pushes the expiry on (at most once a minute), but never past API_TOKEN_MAX_DAYS after it was issued.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_IDLE_HOURS", default=12)),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=env.int("API_TOKEN_MAX_DAYS", default=30)),
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",  # the header programs already send: "Authorization: Token <token>"
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Union Portal API",

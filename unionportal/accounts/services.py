@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
 from . import audit
 from .models import RoleGrant, User
@@ -159,5 +160,8 @@ def password_changed(*, user: User, actor, how: str, request=None) -> None:
 
 
 def _after_password_change(*, user, actor, how: str) -> None:
+    # Whoever held a token signed in with the old password loses it (a stolen phone, a script with a leaked
+    # password). Sessions end by themselves: Django ties them to the password hash.
+    AuthToken.objects.filter(user=user).delete()
     for hook in _password_change_hooks:
         hook(user=user, actor=actor, how=how)
