@@ -16,13 +16,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from unionportal.accounts import services as account_services
 from unionportal.accounts.backends import member_account_for
 from unionportal.accounts.scope import in_scope
 from unionportal.core.ratelimit import Limit, allow
@@ -42,6 +43,16 @@ register_kind(
         "Do not tell anyone, staff included."
     ),
     secret=True,
+)
+
+
+register_kind(
+    "account.password_changed",
+    title=gettext_lazy("Password changed"),
+    text=gettext_lazy(
+        "[Union portal] The password of your online account was set at %(time)s. If this was not you, "
+        "go to your union's service counter at once."
+    ),
 )
 
 
@@ -74,11 +85,15 @@ def _member_for(id_number: str) -> Member | None:
     return Member.objects.filter(id_number=normalise_id_number(id_number)).first()
 
 
-def _set_password(member: Member, password: str):
-    """Create the member's account, or give the existing one a new password; the account is returned."""
+def _set_password(member: Member, password: str, *, how: str, **details):
+    """Create the member's account, or give the existing one a new password; the account is returned.
+
+    ``how`` (activation, code) and ``details`` go to the audit row; the member gets an SMS (``password_sms``).
+    """
     User = get_user_model()
     user = User.objects.select_for_update(of=("self",)).filter(member=member).first()
-    if user is None:
+    created = user is None
+    if created:
         user = User(username=f"m{member.member_number}", name=member.name, phone=member.phone, member=member)
     if not user.is_active:
         raise ValidationError(
@@ -88,7 +103,40 @@ def _set_password(member: Member, password: str):
     user.set_password(password)
     user.save()
     user.groups.add(Group.objects.get(name=MEMBER_ROLE))
+    if created:
+        # Codes printed before the account existed were activation codes; none of them may later reset the
+        # password of the account now open (a code printed by someone other than the counter, kept back).
+        AccountCode.objects.filter(member=member, used_at__isnull=True).update(expires_at=timezone.now())
+    account_services.password_changed(user=user, actor=user, how=how, **details)
     return user
+
+
+def password_sms(*, user, actor, how: str) -> None:
+    """Every password change of a member's account tells the member by SMS (a hook of accounts.services).
+
+    The text says when, never what: no password, no code.
+    """
+    member = user.member
+    if member is None or not member.phone:
+        return
+    now = timezone.now()
+    notice_enqueue(
+        "account.password_changed", f"account:{user.pk}:password:{now.isoformat()}", sms_to=member.phone,
+        context={"time": now}, member_ref=member, organisation=member.org_path,
+    )  # fmt: skip
+
+
+def may_issue_code(actor, member: Member) -> bool:
+    """Who may print a one-time code for a member.
+
+    Anyone who may change the member (in scope) may print an activation code for a member with no account. A
+    code for an account that is already open resets its password: that belongs to the counter, with the
+    member present (the counter clerk's role), not to the union officer or county staff.
+    """
+    if not in_scope(actor, member.org_path) or not actor.has_perm("members.change_member"):
+        return False
+    has_account = get_user_model().objects.filter(member=member).exists()
+    return not has_account or actor.has_role("counter_clerk")
 
 
 @transaction.atomic
@@ -114,7 +162,7 @@ def account_activate(*, id_number: str, phone: str, member_number: str, password
         raise ValidationError(
             _("An account already exists for you. Sign in, or reset your password with a code."), code="exists"
         )
-    return _set_password(member, password)
+    return _set_password(member, password, how="activation")
 
 
 @transaction.atomic
@@ -124,8 +172,10 @@ def account_code_issue(*, actor, member: Member) -> str:
     Earlier unused counter codes of the member stop working. The code row is audited (who issued it, when),
     which is how a reset by the counter stays in the audit trail.
     """
-    if not in_scope(actor, member.org_path) or not actor.has_perm("members.change_member"):
+    if not in_scope(actor, member.org_path):
         raise Http404
+    if not may_issue_code(actor, member):
+        raise PermissionDenied
     return _issue(member=member, purpose=AccountCode.Purpose.COUNTER, actor=actor)[0]
 
 
@@ -166,7 +216,7 @@ def account_code_redeem(*, id_number: str, code: str, password: str):
         )
         found = next((row for row in open_codes if hmac.compare_digest(row.code_hash, given)), None)
         if found is not None:
-            user = _set_password(member, password)
+            user = _set_password(member, password, how="code", purpose=found.purpose)
             found.used_at = now
             found.save(update_fields=["used_at"])
             return user

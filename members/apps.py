@@ -31,4 +31,8 @@ class MembersConfig(AppConfig):
             include_fields=["member", "purpose", "issued_by", "used_at"],
             secret_fields=["code_hash"],
         )
-        from . import accounts  # noqa: F401 - registers the SMS kind of the password-reset code
+        from unionportal.accounts.services import on_password_change
+
+        from . import accounts  # registers the SMS kinds of the reset code and the password change
+
+        on_password_change(accounts.password_sms)

@@ -75,7 +75,9 @@ class TestMemberPages:
 
         revealed = client.post(reverse("members:member-reveal", args=[zhang.pk]))
         assert "11010519491231002X" in revealed.content.decode()
-        entry = LogEntry.objects.filter(actor=clerk, action=LogEntry.Action.ACCESS).get()
+        entry = LogEntry.objects.filter(
+            actor=clerk, action=LogEntry.Action.ACCESS, additional_data__kind="reveal"
+        ).get()
         assert entry.additional_data == {"kind": "reveal", "field": "id_number"}
 
     def test_union_officer_cannot_reveal(self, client, tree, zhang):

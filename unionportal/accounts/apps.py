@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,9 @@ class AccountsConfig(AppConfig):
         # Roles are data the code defines: keep the groups and their permissions in step after every
         # migrate, so a permission added by a later app reaches its roles without a hand-made migration.
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="accounts-sync-roles")
+        # Sign-ins and sign-outs are security events the auditor must see (等保 2.0).
+        user_logged_in.connect(audit.log_sign_in, dispatch_uid="accounts-audit-sign-in")
+        user_logged_out.connect(audit.log_sign_out, dispatch_uid="accounts-audit-sign-out")
         audit.register(
             self.get_model("User"),
             exclude_fields=["last_login"],

@@ -105,6 +105,21 @@ def log_event(*, actor, instance, kind: str, request=None, action=LogEntry.Actio
     )
 
 
+def log_sign_in(sender, request, user, **kwargs) -> None:
+    """Every successful sign-in, staff and members alike (Django's ``user_logged_in``; the API token endpoint
+    calls it too, with ``channel="api"``)."""
+    log_event(
+        actor=user, instance=user, kind=SIGN_IN, request=request, action=LogEntry.Action.ACCESS,
+        channel=kwargs.get("channel", "web"),
+    )  # fmt: skip
+
+
+def log_sign_out(sender, request, user, **kwargs) -> None:
+    """Every sign-out, asked for or by the idle timeout (Django's ``user_logged_out``)."""
+    if user is not None:
+        log_event(actor=user, instance=user, kind=SIGN_OUT, request=request, action=LogEntry.Action.ACCESS)
+
+
 def describe(entry) -> str:
     """An account event's words for the auditor (``""`` for ordinary changes, shown by their fields)."""
     from .roles import role_label
@@ -132,7 +147,7 @@ def describe(entry) -> str:
     if kind == PASSWORD_CHANGED:
         return str(PASSWORD_HOW.get(data.get("how"), _("Password changed")))
     if kind == SIGN_IN:
-        return str(_("Signed in"))
+        return str(_("Signed in (API token)") if data.get("channel") == "api" else _("Signed in"))
     if kind == SIGN_OUT:
         return str(_("Signed out"))
     return ""
@@ -148,10 +163,13 @@ PASSWORD_HOW = {
 def audit_entries_for(user):
     """The audit rows a user may browse: actions by accounts in their subtree.
 
-    Rows without an actor (scheduled jobs, the command line) belong to no node; only users at the top
-    of the tree see them.
+    Rows by a member's own account belong to the member's union. Rows without an actor (scheduled jobs, the
+    command line) belong to no node; only users at the top of the tree see them.
     """
     visible = scope_q(user, "actor__organisation__path")
+    # A member's own account has no node: its sign-ins and password changes belong to the member's union.
+    if user_scope_path(user) is not None:
+        visible |= Q(actor__organisation__isnull=True) & scope_q(user, "actor__member__org_path")
     path = user_scope_path(user)
     if path == WHOLE_TREE or (path and user.organisation.is_root()):
         visible |= Q(actor__isnull=True)

@@ -150,12 +150,15 @@ def user_password_reset(*, actor, user: User, request=None) -> str:
     return temporary
 
 
-def password_changed(*, user: User, actor, how: str, request=None) -> None:
-    """Call after an account's owner set a new password (``how``: form, code, activation): audit and follow-ups."""
+def password_changed(*, user: User, actor, how: str, request=None, **details) -> None:
+    """Call after an account's owner set a new password (``how``: form, code, activation): audit and follow-ups.
+
+    ``details`` go to the audit row (e.g. the code's purpose); never a secret.
+    """
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
-    audit.log_event(actor=actor, instance=user, kind=audit.PASSWORD_CHANGED, request=request, how=how)
+    audit.log_event(actor=actor, instance=user, kind=audit.PASSWORD_CHANGED, request=request, how=how, **details)
     _after_password_change(user=user, actor=actor, how=how)
 
 

@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from unionportal.accounts import audit
 from unionportal.accounts.roles import role_label
 from unionportal.accounts.security import requires_two_factor
 from unionportal.core.api_errors import ErrorSerializer
@@ -101,6 +102,7 @@ def obtain_token(request):
             {"password": [_("Your password was reset. Sign in on the portal and choose a new one first.")]}
         )
     instance, token = AuthToken.objects.create(user=user)
+    audit.log_sign_in(sender=None, request=request, user=user, channel="api")
     return Response({"token": token, "expiry": instance.expiry})
 
 
