@@ -241,6 +241,11 @@ AXES_CLIENT_IP_CALLABLE = "unionportal.accounts.security.axes_client_ip"
 # A member's ID number and phone count as one username; unknown ID numbers are counted under a keyed hash.
 AXES_USERNAME_CALLABLE = "unionportal.accounts.backends.axes_username"
 AXES_VERBOSE = False
+# Password spraying (many usernames from one address): sign-in from an address pauses after this many failures
+# of any usernames in the window, counted in the database (security.sign_in_refused_here). High enough that a
+# service hall behind one NAT address does not reach it through typos (axes locks each username at 5 anyway).
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
+LOGIN_FAILURES_WINDOW_MINUTES = env.int("LOGIN_FAILURES_WINDOW_MINUTES", default=15)
 
 # Idle staff sessions end after 30 minutes without a request; SESSION_COOKIE_AGE bounds a working day.
 IDLE_TIMEOUT = timedelta(minutes=env.int("IDLE_TIMEOUT_MINUTES", default=30))

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and security")
 
     def ready(self):
-        from . import audit, roles
+        from . import audit, roles, security
 
         # Roles are data the code defines: keep the groups and their permissions in step after every
         # migrate, so a permission added by a later app reaches its roles without a hand-made migration.
@@ -18,6 +18,8 @@ class AccountsConfig(AppConfig):
         # Sign-ins and sign-outs are security events the auditor must see (等保 2.0).
         user_logged_in.connect(audit.log_sign_in, dispatch_uid="accounts-audit-sign-in")
         user_logged_out.connect(audit.log_sign_out, dispatch_uid="accounts-audit-sign-out")
+        # Password spraying: failures are counted per address as well (security.sign_in_refused_here).
+        user_login_failed.connect(security.count_sign_in_failure, dispatch_uid="accounts-count-failures")
         audit.register(
             self.get_model("User"),
             exclude_fields=["last_login"],

@@ -24,6 +24,14 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("Password")
         self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
 
+    def clean(self):
+        from .security import sign_in_refused_here
+
+        # Before the password is even checked: from a spraying address, the right password gets no further.
+        if refused := sign_in_refused_here(self.request):
+            raise forms.ValidationError(refused, code="address_paused")
+        return super().clean()
+
     def get_invalid_login_error(self):
         from django.conf import settings
 

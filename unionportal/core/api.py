@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from unionportal.accounts import audit
 from unionportal.accounts.roles import role_label
-from unionportal.accounts.security import requires_two_factor
+from unionportal.accounts.security import requires_two_factor, sign_in_refused_here
 from unionportal.core.api_errors import ErrorSerializer
 
 
@@ -83,6 +83,8 @@ def obtain_token(request):
     ``API_TOKEN_IDLE_HOURS`` expires; it is revoked by ``auth/logout/``, ``auth/logout-all/`` and any change of
     the account's password. Sign-in failures count towards the same per-username-and-address lock as the web form.
     """
+    if refused := sign_in_refused_here(request):
+        return Response({"code": "address_paused", "message": refused}, status=status.HTTP_429_TOO_MANY_REQUESTS)
     serializer = TokenRequestSerializer(data=request.data, context={"request": request})
     if not serializer.is_valid():
         # django-axes marks the request it refused to authenticate; say so, as the web form's lockout page does.
