@@ -5,6 +5,7 @@ names its own (only the anonymous endpoints do, with none).
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
@@ -37,3 +38,9 @@ class TwoFactorSessionAuthentication(SessionAuthentication):
         if result is not None and result[0].must_change_password:
             raise PasswordChangeRequired()
         return result
+
+
+class TwoFactorSessionScheme(SessionScheme):
+    """The schema's name for it: the browser's session cookie, as DRF's own session authentication."""
+
+    target_class = "unionportal.accounts.api_auth.TwoFactorSessionAuthentication"
