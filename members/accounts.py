@@ -16,16 +16,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from unionportal.accounts import services as account_services
 from unionportal.core.ratelimit import Limit, allow
 from unionportal.notifications import notice_enqueue, register_kind
-from unionportal.org.scope import require_in_scope
+from unionportal.org.scope import in_scope, require_in_scope
 
 from .backends import member_account_for
 from .models import AccountCode, Member
@@ -58,6 +59,16 @@ def own_member(user) -> Member:
     return member
 
 
+register_kind(
+    "account.password_changed",
+    title=gettext_lazy("Password changed"),
+    text=gettext_lazy(
+        "[Union portal] The password of your online account was set at %(time)s. If this was not you, "
+        "go to your union's service counter at once."
+    ),
+)
+
+
 def no_match() -> ValidationError:
     return ValidationError(
         _(
@@ -87,8 +98,11 @@ def _member_for(id_number: str) -> Member | None:
     return Member.objects.filter(id_number=normalise_id_number(id_number)).first()
 
 
-def _set_password(member: Member, password: str):
-    """Create the member's account, or give the existing one a new password; the account is returned."""
+def _set_password(member: Member, password: str, *, how: str, **details):
+    """Create the member's account, or give the existing one a new password; the account is returned.
+
+    ``how`` (activation, code) and ``details`` go to the audit row; the member gets an SMS (``password_sms``).
+    """
     User = get_user_model()
     user = User.objects.select_for_update(of=("self",)).filter(member=member).first()
     new = user is None
@@ -105,7 +119,40 @@ def _set_password(member: Member, password: str):
         member.account = user
         member.save(update_fields=["account", "updated_at"])
     user.groups.add(Group.objects.get(name=MEMBER_ROLE))
+    if new:
+        # Codes printed before the account existed were activation codes; none of them may later reset the
+        # password of the account now open (a code printed by someone other than the counter, kept back).
+        AccountCode.objects.filter(member=member, used_at__isnull=True).update(expires_at=timezone.now())
+    account_services.password_changed(user=user, actor=user, how=how, **details)
     return user
+
+
+def password_sms(*, user, actor, how: str) -> None:
+    """Every password change of a member's account tells the member by SMS (a hook of accounts.services).
+
+    The text says when, never what: no password, no code.
+    """
+    member = user.member
+    if member is None or not member.phone:
+        return
+    now = timezone.now()
+    notice_enqueue(
+        "account.password_changed", f"account:{user.pk}:password:{now.isoformat()}", sms_to=member.phone,
+        context={"time": now}, member_ref=member, organisation=member.org_path,
+    )  # fmt: skip
+
+
+def may_issue_code(actor, member: Member) -> bool:
+    """Who may print a one-time code for a member.
+
+    Anyone who may change the member (in scope) may print an activation code for a member with no account. A
+    code for an account that is already open resets its password: that belongs to the counter, with the
+    member present (the counter clerk's role), not to the union officer or county staff.
+    """
+    if not in_scope(actor, member.org_path) or not actor.has_perm("members.change_member"):
+        return False
+    has_account = member.account_id is not None
+    return not has_account or actor.has_role("counter_clerk")
 
 
 @transaction.atomic
@@ -131,7 +178,7 @@ def account_activate(*, id_number: str, phone: str, member_number: str, password
         raise ValidationError(
             _("An account already exists for you. Sign in, or reset your password with a code."), code="exists"
         )
-    return _set_password(member, password)
+    return _set_password(member, password, how="activation")
 
 
 @transaction.atomic
@@ -144,6 +191,8 @@ def account_code_issue(*, actor, member: Member) -> str:
     require_in_scope(actor, member.org_path)
     if not actor.has_perm("members.change_member"):
         raise Http404
+    if not may_issue_code(actor, member):
+        raise PermissionDenied
     return _issue(member=member, purpose=AccountCode.Purpose.COUNTER, actor=actor)[0]
 
 
@@ -184,7 +233,7 @@ def account_code_redeem(*, id_number: str, code: str, password: str):
         )
         found = next((row for row in open_codes if hmac.compare_digest(row.code_hash, given)), None)
         if found is not None:
-            user = _set_password(member, password)
+            user = _set_password(member, password, how="code", purpose=found.purpose)
             found.used_at = now
             found.save(update_fields=["used_at"])
             return user

@@ -33,5 +33,13 @@ class MembersConfig(AppConfig):
         audit.register(self.get_model("Enterprise"), exclude_fields=["created_at", "updated_at"])
         audit.register(self.get_model("EnterpriseNote"))
         # Who issued a member's one-time account code, and when it was used: a counter reset stays on record.
-        audit.register(self.get_model("AccountCode"), include_fields=["member", "purpose", "issued_by", "used_at"])
-        from . import accounts  # noqa: F401 - registers the SMS kind of the password-reset code
+        audit.register(
+            self.get_model("AccountCode"),
+            include_fields=["member", "purpose", "issued_by", "used_at"],
+            secret_fields=["code_hash"],
+        )
+        from unionportal.accounts.services import on_password_change
+
+        from . import accounts  # registers the SMS kinds of the reset code and the password change
+
+        on_password_change(accounts.password_sms)

@@ -11,6 +11,7 @@ Two shapes, one file:
 from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 import environ
 from celery.schedules import crontab
 from django.core.management.utils import get_random_secret_key
@@ -57,7 +58,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything below, so that it also marks their redirects and refusals (static files never get here).
+    "unionportal.core.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,7 +94,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "unionportal.accounts.security.IdleTimeoutMiddleware",
     "unionportal.accounts.security.TwoFactorMiddleware",
+    "unionportal.accounts.security.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "unionportal.accounts.audit.AuditMiddleware",
     # Must stay last: it turns axes' lockout signal into the lockout page.
@@ -251,6 +256,11 @@ AXES_CLIENT_IP_CALLABLE = "unionportal.accounts.security.axes_client_ip"
 # A member's ID number and phone count as one username; unknown ID numbers are counted under a keyed hash.
 AXES_USERNAME_CALLABLE = "members.backends.axes_username"
 AXES_VERBOSE = False
+# Password spraying (many usernames from one address): sign-in from an address pauses after this many failures
+# of any usernames in the window, counted in the database (security.sign_in_refused_here). High enough that a
+# service hall behind one NAT address does not reach it through typos (axes locks each username at 5 anyway).
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
+LOGIN_FAILURES_WINDOW_MINUTES = env.int("LOGIN_FAILURES_WINDOW_MINUTES", default=15)
 
 # Idle staff sessions end after 30 minutes without a request; SESSION_COOKIE_AGE bounds a working day.
 IDLE_TIMEOUT = timedelta(minutes=env.int("IDLE_TIMEOUT_MINUTES", default=30))
@@ -276,6 +286,27 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4): scripts, styles, fonts and images from this server only; no inline
+# script and no on…= handler anywhere (templates bind behaviour with data-attributes, static/js/portal.js).
+# Style *attributes* stay allowed (style-src-attr): a few templates size a box or a progress bar with one, and
+# an attribute styles its own element only: it cannot select other elements or read a page the way an
+# injected <style> sheet can, and <style> elements are refused (style-src-elem falls back to style-src).
+# data: images are the small SVGs Bootstrap's stylesheet draws its form controls with.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "style-src-attr": [csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
 CSRF_FAILURE_VIEW = "unionportal.core.views.csrf_failure"
 
 # --- Language, time, formats ----------------------------------------------------------------------
@@ -317,14 +348,24 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
 # --- JSON API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "knox.auth.TokenAuthentication",
+        "unionportal.accounts.api_auth.TwoFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "EXCEPTION_HANDLER": "unionportal.core.api_errors.handle",
     "PAGE_SIZE": 50,
+}
+# API tokens (django-rest-knox): stored as hashes, one per sign-in, revocable (POST /api/v1/auth/logout/ and
+# logout-all/), revoked when the password changes. A token unused for API_TOKEN_IDLE_HOURS expires; each use
+# pushes the expiry on (at most once a minute), but never past API_TOKEN_MAX_DAYS after it was issued.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_IDLE_HOURS", default=12)),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=env.int("API_TOKEN_MAX_DAYS", default=30)),
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",  # the header programs already send: "Authorization: Token <token>"
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Union Portal API",

@@ -1,6 +1,8 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from members import api as members_api
@@ -17,6 +19,8 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 api_v1 = [
     path("me/", core_api.me, name="me"),
     path("auth/token/", core_api.obtain_token, name="token"),
+    path("auth/logout/", core_api.revoke_token, name="token-revoke"),
+    path("auth/logout-all/", core_api.revoke_all_tokens, name="token-revoke-all"),
     path("claims/status/", mutualaid_api.claim_status, name="claim-status"),
     path("claims/", my_api.claim_list, name="claim-list"),
     path("members/lookup/", members_api.member_lookup, name="member-lookup"),
@@ -47,5 +51,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI injects its own <style> element: this one page allows inline styles (never inline script).
+    path(
+        "api/docs/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]

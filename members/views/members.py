@@ -17,7 +17,7 @@ from unionportal.accounts import audit
 from unionportal.core.feedback import report_refusal
 from unionportal.org.scope import in_scope
 
-from .. import selectors, services
+from .. import accounts, selectors, services
 from ..forms import (
     AskTransferForm,
     CardForm,
@@ -91,6 +91,7 @@ def member_detail(request, pk):
             "card_form": CardForm(initial={"issued_on": timezone.localdate()}),
             "transfer_form": TransferForm(),
             "can_edit": request.user.has_perm("members.change_member"),
+            "can_issue_code": accounts.may_issue_code(request.user, member),
         },
     )
 

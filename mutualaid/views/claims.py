@@ -313,10 +313,12 @@ def claim_print(request, pk, document):
         "missing": missing,
         "printed_at": timezone.localtime(),
         "breakdown": review.breakdown_shown(claim),
+        "can_issue_code": document == "receipt" and member_accounts.may_issue_code(request.user, claim.member),
     }
     if document == "receipt" and request.method == "POST":
-        # The receipt printed with a one-time code for the member's online account (activation or reset).
-        if not request.user.has_perm("members.change_member"):
+        # The receipt printed with a one-time code for the member's online account (activation, or a reset by
+        # the counter clerk with the member present).
+        if not member_accounts.may_issue_code(request.user, claim.member):
             raise PermissionDenied
         context.update(
             code=member_accounts.account_code_issue(actor=request.user, member=claim.member),

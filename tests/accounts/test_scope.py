@@ -84,10 +84,10 @@ class TestOrganisationApi:
         assert client.get(self.url).status_code in (401, 403)
 
     def test_token_auth_works_for_programs(self, client, tree, county_user):
-        from rest_framework.authtoken.models import Token
+        from knox.models import AuthToken
 
-        token = Token.objects.create(user=county_user)
-        response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        _instance, token = AuthToken.objects.create(user=county_user)
+        response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
         assert response.json()["organisation"]["code"] == "611002"
         assert response.json()["roles"][0]["code"] == "county_staff"
 

@@ -108,9 +108,9 @@ class TestMemberApi:
         assert response.status_code == 400 and response.json()["code"] == "no_cover"
 
     def test_staff_tokens_get_404_on_member_endpoints(self, client, county_user, claim):
-        from rest_framework.authtoken.models import Token
+        from knox.models import AuthToken
 
-        token = Token.objects.create(user=county_user).key
+        token = AuthToken.objects.create(user=county_user)[1]
         for url in ("/api/v1/my/claims/", f"/api/v1/my/claims/{claim.number}/", "/api/v1/my/cover/",
                     "/api/v1/my/notices/"):  # fmt: skip
             assert client.get(url, **auth(token)).status_code == 404, url

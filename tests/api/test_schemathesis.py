@@ -5,7 +5,7 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 
 from tests.factories import make_member_account
@@ -16,13 +16,13 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 @pytest.fixture
 def token(county_user):
-    return Token.objects.create(user=county_user).key
+    return AuthToken.objects.create(user=county_user)[1]
 
 
 @pytest.fixture
 def member_token(covered_member):
     """A member with cover and an account: the /my/ endpoints are exercised as that member."""
-    return Token.objects.create(user=make_member_account(covered_member)).key
+    return AuthToken.objects.create(user=make_member_account(covered_member))[1]
 
 
 @pytest.fixture(autouse=True)

@@ -80,7 +80,9 @@ class TestMemberPages:
 
         revealed = client.post(reverse("members:member-reveal", args=[zhang.pk]))
         assert "11010519491231002X" in revealed.content.decode()
-        entry = LogEntry.objects.filter(actor=clerk, action=LogEntry.Action.ACCESS).get()
+        entry = LogEntry.objects.filter(
+            actor=clerk, action=LogEntry.Action.ACCESS, additional_data__kind="reveal"
+        ).get()
         assert entry.additional_data == {"kind": "reveal", "field": "id_number"}
 
     def test_detail_masks_the_phone_and_reveal_is_logged(self, client, clerk, zhang):

@@ -1,7 +1,7 @@
 """A county's own system files its figures with a token: scoped to its county, refusals in Chinese JSON."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from reporting import services
@@ -14,7 +14,7 @@ FULL = {"warmth_visits": 7, "warmth_amount": "980.00"}
 @pytest.fixture
 def api(county_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=county_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=county_user)[1]}")
     return client
 
 
@@ -78,6 +78,6 @@ def test_without_a_token_nothing(reports):
 
 def test_a_city_account_may_read_but_not_file(reports, city_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=city_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=city_user)[1]}")
     assert client.get(URL.format(code="611002", month="2026-10")).status_code == 200
     assert client.post(URL.format(code="611002", month="2026-10"), {"figures": FULL}, format="json").status_code == 403

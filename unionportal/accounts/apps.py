@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from unionportal.org.models import Organisation, OrganisationEvent
 
-        from . import audit, roles
+        from . import audit, roles, security
 
         # The tree's bookkeeping columns change on every insert nearby; they say nothing to an auditor. Moves and
         # merges are on record through their event rows (old and new parent, and a note naming both).
@@ -21,9 +22,15 @@ class AccountsConfig(AppConfig):
         # Roles are data the code defines: keep the groups and their permissions in step after every
         # migrate, so a permission added by a later app reaches its roles without a hand-made migration.
         post_migrate.connect(roles.sync_roles_after_migrate, dispatch_uid="accounts-sync-roles")
+        # Sign-ins and sign-outs are security events the auditor must see (等保 2.0).
+        user_logged_in.connect(audit.log_sign_in, dispatch_uid="accounts-audit-sign-in")
+        user_logged_out.connect(audit.log_sign_out, dispatch_uid="accounts-audit-sign-out")
+        # Password spraying: failures are counted per address as well (security.sign_in_refused_here).
+        user_login_failed.connect(security.count_sign_in_failure, dispatch_uid="accounts-count-failures")
         audit.register(
             self.get_model("User"),
-            exclude_fields=["password", "last_login"],
+            exclude_fields=["last_login"],
+            secret_fields=["password"],
             mask_fields=["phone"],
             m2m_fields={"groups"},
         )
@@ -32,5 +39,5 @@ class AccountsConfig(AppConfig):
         from axes.models import AccessAttempt
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        audit.register(TOTPDevice, include_fields=["name", "confirmed"])
+        audit.register(TOTPDevice, include_fields=["name", "confirmed"], secret_fields=["key"])
         audit.register(AccessAttempt, include_fields=["username", "ip_address", "failures_since_start"])

@@ -24,6 +24,14 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("Password")
         self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
 
+    def clean(self):
+        from .security import sign_in_refused_here
+
+        # Before the password is even checked: from a spraying address, the right password gets no further.
+        if refused := sign_in_refused_here(self.request):
+            raise forms.ValidationError(refused, code="address_paused")
+        return super().clean()
+
     def get_invalid_login_error(self):
         from django.conf import settings
 
@@ -35,6 +43,20 @@ class LoginForm(AuthenticationForm):
                 "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
             },
         )
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        from .roles import SECOND_PERSON_ROLES, grantable_roles
+
+        super().__init__(*args, **kwargs)
+        second = _("needs a second security administrator")
+        self.fields["roles"].choices = [
+            (role.code, f"{role.label}（{second}）" if role.code in SECOND_PERSON_ROLES else role.label)
+            for role in grantable_roles()
+        ]
 
 
 class TokenForm(forms.Form):

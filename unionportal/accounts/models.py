@@ -63,6 +63,10 @@ class User(AbstractUser):
         help_text=_("The user sees this organisation and everything under it."),
     )
 
+    # Set when the security administrator resets the password: the next sign-in must choose a new one before
+    # anything else (security.PasswordChangeRequiredMiddleware), so the one who reset it never keeps it.
+    must_change_password = models.BooleanField(_("must change password at next sign-in"), default=False)
+
     objects = PortalUserManager()
 
     class Meta:
@@ -98,3 +102,44 @@ class User(AbstractUser):
     def is_member_account(self) -> bool:
         """A member's own account: the member pages, never the staff workbench."""
         return self.organisation_id is None and self.has_role(MEMBER_ROLE)
+
+
+class RoleGrant(models.Model):
+    """A grant of a role that needs a second administrator (``roles.SECOND_PERSON_ROLES``): the auditor, the
+    security administrator. One security administrator asks, another confirms; until then the account does
+    not hold the role. The row is the record of both halves (and is audited).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second administrator")  # asked; the role is not held yet
+        CONFIRMED = "confirmed", _("Confirmed")  # a second security administrator confirmed; role added; final
+        CANCELLED = "cancelled", _("Cancelled")  # withdrawn, or overtaken by a later change of roles; final
+
+    user = models.ForeignKey(User, verbose_name=_("account"), on_delete=models.PROTECT, related_name="role_grants")
+    role = models.CharField(_("role"), max_length=32)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("asked by"), on_delete=models.PROTECT, related_name="role_grants_requested"
+    )
+    requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_grants_decided",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=models.Q(status="pending"), name="role_grant_one_pending"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.role}"

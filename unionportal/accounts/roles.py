@@ -159,6 +159,17 @@ ROLES: dict[str, Role] = {
 }
 
 
+# Roles that a security administrator may only ask for: a second security administrator confirms the grant.
+# The auditor watches the administrators and the security administrator grants roles; one person alone must
+# not be able to create either.
+SECOND_PERSON_ROLES = frozenset({"auditor", "security_admin"})
+
+
+def grantable_roles() -> list[Role]:
+    """The roles the portal's role page offers: every staff role (a member's role comes with activation)."""
+    return [role for role in ROLES.values() if role.staff]
+
+
 def permissions_of(codes) -> set[str]:
     """The permissions (``app_label.codename``) that the roles ``codes`` grant together."""
     return {perm for code in codes if code in ROLES for perm in ROLES[code].permissions}

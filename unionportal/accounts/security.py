@@ -1,6 +1,7 @@
 """Login security (等保 2.0): client address, password strength, idle logout and two-factor login."""
 
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -35,6 +36,42 @@ def axes_client_ip(request) -> str:
     return client_ip(request)
 
 
+def _spraying_limit():
+    from unionportal.core.ratelimit import Limit
+
+    return Limit(
+        "login.address",
+        settings.LOGIN_FAILURES_PER_ADDRESS,
+        timedelta(minutes=settings.LOGIN_FAILURES_WINDOW_MINUTES),
+    )
+
+
+def sign_in_refused_here(request) -> str | None:
+    """Password spraying: the message to refuse a sign-in with when this address failed too often, else None.
+
+    django-axes locks a username at an address; one address trying many usernames (one or two passwords each)
+    is caught here instead. The limit counts failures of every username from the address, in the database
+    like the other rate limits (a Redis outage changes nothing), and is set high enough (50 in 15 minutes by
+    default) that a service hall behind one NAT address does not reach it through its clerks' typos.
+    """
+    from unionportal.core.ratelimit import exceeded
+
+    if request is None or not exceeded(_spraying_limit(), client_ip(request) or "-"):
+        return None
+    return _(
+        "Too many failed sign-ins from this network address. Sign-in from here is paused; try again in "
+        "%(minutes)s minutes, or ask your administrator."
+    ) % {"minutes": settings.LOGIN_FAILURES_WINDOW_MINUTES}
+
+
+def count_sign_in_failure(sender, credentials, request=None, **kwargs) -> None:
+    """Django's ``user_login_failed``: one more failure for the client's address (web form and API alike)."""
+    from unionportal.core.ratelimit import hit
+
+    if request is not None:
+        hit(_spraying_limit(), client_ip(request) or "-")
+
+
 class CharacterClassValidator:
     """At least ``min_classes`` of: lower-case letters, upper-case letters, digits, other characters."""
 
@@ -63,7 +100,8 @@ class CharacterClassValidator:
 
 # Paths a signed-in user may reach before the two-factor check (and that never count as activity that
 # needs it): signing in and out, the two-factor pages themselves, health checks, static files, the API
-# (token clients are checked by the API itself).
+# (its session authentication applies the same rule and refuses instead of redirecting; tokens are only
+# issued after the second factor).
 _TWO_FACTOR_EXEMPT_NAMES = {"login", "logout", "otp-verify", "otp-setup"}
 _EXEMPT_PREFIXES = ("/static/", "/healthz", "/i18n/", "/api/")
 
@@ -113,34 +151,63 @@ def requires_two_factor(user) -> bool:
     return settings.OTP_REQUIRED_FOR_ADMINS and user.has_role(*settings.OTP_REQUIRED_ROLES)
 
 
-class TwoFactorMiddleware:
-    """Hold a password-only session at the two-factor step.
+# Set once a signed-in user is known to need no second factor, so that later requests of the session skip the
+# device and role look-ups. A new sign-in starts a new session; pairing an authenticator verifies the session at
+# once.
+_TWO_FACTOR_FREE_KEY = "_two_factor_free"
 
-    A user with a confirmed authenticator must enter a code after the password; a user whose role
-    requires two-factor and who has none yet must set one up before anything else.
+
+def second_factor_pending(request) -> str | None:
+    """The two-factor step a signed-in session still owes, as a URL name; None when it owes nothing.
+
+    The one rule for every door: the web middleware sends the session to the returned page, and the API's
+    session authentication refuses it (``api_auth.TwoFactorSessionAuthentication``). A user with a confirmed
+    authenticator owes a code after the password (``accounts:otp-verify``); a user whose role requires
+    two-factor and who has none yet owes a pairing (``accounts:otp-setup``).
     """
+    user = request.user
+    if not user.is_authenticated or request.session.get(_TWO_FACTOR_FREE_KEY) == user.pk:
+        return None
+    if user.is_verified():
+        return None
+    if user_has_device(user):
+        return "accounts:otp-verify"
+    if requires_two_factor(user):
+        return "accounts:otp-setup"
+    request.session[_TWO_FACTOR_FREE_KEY] = user.pk
+    return None
+
+
+class TwoFactorMiddleware:
+    """Hold a password-only session at the two-factor step (the rule: ``second_factor_pending``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
-    # Set once a signed-in user is known to need no second factor, so that later requests of the session
-    # skip the device and role look-ups. A new sign-in starts a new session; pairing an authenticator
-    # verifies the session at once.
-    FREE_KEY = "_two_factor_free"
+    def __call__(self, request):
+        if request.user.is_authenticated and not _is_exempt(request):
+            step = second_factor_pending(request)
+            if step is not None:
+                return _redirect_with_next(request, step)
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """After a reset by the security administrator, the account chooses a new password before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
         if (
             user.is_authenticated
-            and request.session.get(self.FREE_KEY) != user.pk
-            and not user.is_verified()
+            and user.must_change_password
             and not _is_exempt(request)
+            and request.path_info != reverse("accounts:password-change")
         ):
-            if user_has_device(user):
-                return _redirect_with_next(request, "accounts:otp-verify")
-            if requires_two_factor(user):
-                return _redirect_with_next(request, "accounts:otp-setup")
-            request.session[self.FREE_KEY] = user.pk
+            messages.info(request, _("Your password was reset. Choose a new one to continue."))
+            return _htmx_aware_redirect(request, reverse("accounts:password-change"))
         return self.get_response(request)
 
 

@@ -4,9 +4,11 @@ import segno
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,14 +18,17 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from unionportal.core import paging
+from unionportal.org.scope import scope_q
 
 from . import services
-from .audit import ACTION_LABELS, access_audit_entry, audit_entries_for
-from .forms import AuditFilter, LoginForm, TokenForm
+from .audit import ACTION_LABELS, access_audit_entry, audit_entries_for, describe
+from .forms import AuditFilter, LoginForm, RolesForm, TokenForm
+from .models import RoleGrant
 from .roles import role_label
 from .security import requires_two_factor, safe_next
 
 AUDIT_PAGE_SIZE = 50
+USERS_SHOWN = 100
 
 
 class LoginView(auth_views.LoginView):
@@ -45,8 +50,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:security")
 
     def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(user=self.request.user, actor=self.request.user, how="form", request=self.request)
         messages.success(self.request, _("Your password has been changed."))
-        return super().form_valid(form)
+        return response
 
 
 @login_required
@@ -131,6 +138,7 @@ def audit_list(request):
     page = keyset.rows
     for entry in page:
         entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
+        entry.event_text = describe(entry)
     query = request.GET.copy()
     query.pop("before", None)
     if keyset.next_before:
@@ -152,6 +160,7 @@ def audit_list(request):
 def audit_detail(request, pk):
     entry = access_audit_entry(request.user, pk)
     entry.action_label = ACTION_LABELS.get(entry.action, entry.action)
+    entry.event_text = describe(entry)
     return render(request, "accounts/audit_detail.html", {"entry": entry})
 
 
@@ -181,3 +190,107 @@ def lockout_release(request, pk):
             % {"username": attempt.username, "address": attempt.ip_address},
         )
     return redirect("accounts:lockout-list")
+
+
+def _staff_in_scope(user):
+    """Staff accounts the security administrator may manage: their subtree's, never members' own accounts."""
+    accounts = get_user_model().objects.filter(member__isnull=True)
+    return accounts.filter(scope_q(user, "organisation__path")) if user.organisation_id else accounts
+
+
+def _security_admin(view):
+    """Login, the security permission and the security administrator's role (a superuser alone is not enough)."""
+
+    @login_required
+    @permission_required("accounts.manage_security", raise_exception=True)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.has_role("security_admin"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@_security_admin
+def user_list(request):
+    """Staff accounts in scope, with their roles and the grants waiting for a second administrator."""
+    query = request.GET.get("q", "").strip()
+    accounts = _staff_in_scope(request.user).order_by("username")
+    if query:
+        accounts = accounts.filter(username__icontains=query) | accounts.filter(name__icontains=query)
+    rows = list(accounts[:USERS_SHOWN])
+    for row in rows:
+        row.role_labels = [role_label(code) for code in sorted(row.role_codes)]
+    pending = (
+        RoleGrant.objects.filter(status=RoleGrant.Status.PENDING, user__in=_staff_in_scope(request.user))
+        .select_related("user", "requested_by")
+        .order_by("requested_at")
+    )
+    for grant in pending:
+        grant.role_label = role_label(grant.role)
+    return render(request, "accounts/user_list.html", {"accounts": rows, "query": query, "pending": pending})
+
+
+@_security_admin
+def user_roles(request, pk):
+    """The security administrator sets an account's roles (never their own)."""
+    account = get_object_or_404(_staff_in_scope(request.user), pk=pk)
+    form = RolesForm(request.POST or None, initial={"roles": sorted(account.role_codes)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            pending = services.user_roles_set(
+                actor=request.user, user=account, roles=set(form.cleaned_data["roles"]), request=request
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The roles of %(account)s are saved.") % {"account": account.username})
+            for grant in pending:
+                messages.info(
+                    request,
+                    _("The role %(role)s waits for another security administrator to confirm it.")
+                    % {"role": role_label(grant.role)},
+                )
+            return redirect("accounts:user-roles", pk=account.pk)
+    pending = account.role_grants.filter(status=RoleGrant.Status.PENDING).select_related("requested_by")
+    for grant in pending:
+        grant.role_label = role_label(grant.role)
+    return render(
+        request,
+        "accounts/user_roles.html",
+        {"account": account, "form": form, "pending": pending, "is_self": account.pk == request.user.pk},
+    )
+
+
+@_security_admin
+@require_POST
+def role_grant_confirm(request, pk):
+    grant = get_object_or_404(
+        RoleGrant.objects.filter(user__in=_staff_in_scope(request.user)).select_related("user"), pk=pk
+    )
+    try:
+        services.role_grant_confirm(actor=request.user, grant=grant, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(account)s now holds the role %(role)s.")
+            % {"account": grant.user.username, "role": role_label(grant.role)},
+        )
+    return redirect("accounts:user-roles", pk=grant.user_id)
+
+
+@_security_admin
+@require_POST
+def user_password_reset(request, pk):
+    """Reset a staff password: a temporary one, shown once, to be changed at the next sign-in."""
+    account = get_object_or_404(_staff_in_scope(request.user), pk=pk)
+    try:
+        temporary = services.user_password_reset(actor=request.user, user=account, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("accounts:user-roles", pk=account.pk)
+    return render(request, "accounts/user_password_reset.html", {"account": account, "temporary": temporary})

@@ -21,6 +21,8 @@ def handle(exc, context):
     if response is None:
         return None  # a server error: Django's 500 handling and logging take it
     code, message = MESSAGES.get(response.status_code, ("error", lambda: _("The request could not be handled.")))
+    if getattr(exc, "says_why", False):  # a refusal whose own words tell the client what to do
+        code, message = exc.default_code, lambda: str(exc.detail)
     body = {"code": code, "message": message()}
     if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
         body["fields"] = {name: [str(m) for m in messages] for name, messages in exc.detail.items()}

@@ -31,6 +31,7 @@ MAIN_MENU = [
     NavItem(_("Payments"), "payments:batch-list", "payments.view_paymentbatch"),
     NavItem(_("Reconciliation"), "reconciliation:discrepancy-list", "reconciliation.view_discrepancy"),
     NavItem(_("Audit log"), "accounts:audit-list", "accounts.view_audit_log"),
+    NavItem(_("Accounts and roles"), "accounts:user-list", "accounts.manage_security"),
     NavItem(_("Login lockouts"), "accounts:lockout-list", "accounts.manage_security"),
 ]
 

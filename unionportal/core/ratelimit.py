@@ -43,6 +43,20 @@ def allow(limits: list[tuple[Limit, str]]) -> bool:
     return all(counts[f"n{i}"] < limit.count for i, (limit, _digest) in enumerate(keyed))
 
 
+def exceeded(limit: Limit, key: str) -> bool:
+    """Whether ``key`` already has ``limit.count`` hits in the window; records nothing (see ``hit``).
+
+    For limits on failures: check before the attempt, record only when it fails.
+    """
+    since = timezone.now() - limit.window
+    found = RateLimitHit.objects.filter(scope=limit.scope, key_hash=key_hash(limit.scope, key), at__gte=since)
+    return found[limit.count - 1 : limit.count].exists()
+
+
+def hit(limit: Limit, key: str) -> None:
+    RateLimitHit.objects.create(scope=limit.scope, key_hash=key_hash(limit.scope, key), at=timezone.now())
+
+
 def purge(*, older_than: timedelta = timedelta(days=1)) -> int:
     """Forget attempts older than any window (daily task)."""
     return RateLimitHit.objects.filter(at__lt=timezone.now() - older_than).delete()[0]

@@ -25,5 +25,6 @@ class NotificationsConfig(AppConfig):
         )
 
         # The row's status changes are queryset updates (the claim), so the trail holds who was written to
-        # and what; the row itself is the delivery history.
-        audit.register(self.get_model("Notice"), mask_fields=["recipient_phone"])
+        # and what (the kind and subject); the row itself is the delivery history. The text stays out of the
+        # trail: a one-time code's text carries the code, and whoever reads the log could reset the account.
+        audit.register(self.get_model("Notice"), mask_fields=["recipient_phone"], secret_fields=["body"])
