@@ -132,7 +132,7 @@ def password_sms(*, user, actor, how: str) -> None:
 
     The text says when, never what: no password, no code.
     """
-    member = user.member
+    member = getattr(user, "member", None)  # Member.account; a staff account has none (the reverse raises)
     if member is None or not member.phone:
         return
     now = timezone.now()

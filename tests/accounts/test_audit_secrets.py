@@ -20,9 +20,9 @@ SECRET_BY_PURPOSE = {
 }
 # Names that look secret but are not: each was read and found public.
 NOT_SECRET = {
-    ("members.organisation", "code"): "the node's administrative or union code, printed on every list",
-    ("members.organisation", "credit_code"): "unified social credit code, public register",
-    ("members.organisation", "employer_credit_code"): "unified social credit code, public register",
+    ("org.organisation", "code"): "the node's administrative or union code, printed on every list",
+    ("org.organisation", "credit_code"): "unified social credit code, public register",
+    ("org.organisation", "employer_credit_code"): "unified social credit code, public register",
     ("members.enterprise", "credit_code"): "unified social credit code, public register",
     ("mutualaid.plan", "code"): "the plan's short name",
     ("reporting.indicator", "code"): "the indicator's short name",
