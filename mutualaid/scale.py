@@ -40,9 +40,9 @@ from unionportal.org.models import Organisation
 from unionportal.org.paths import COUNTY_DEPTH
 
 from . import benefit, services
+from .claims.review import plan_terms
 from .demo import PLANS
 from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanSegment, PlanVersion, Policy
-from .review import plan_terms
 
 S = Claim.Status
 YEARS = 5

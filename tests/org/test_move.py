@@ -14,7 +14,8 @@ from django.utils import translation
 
 from members import selectors as member_selectors
 from members.models import Member
-from mutualaid import documents, figures, review, selectors, services
+from mutualaid import figures, selectors, services
+from mutualaid.claims import documents, review
 from mutualaid.models import Claim, EnrolmentBatch, Policy
 from tests.factories import UserFactory, make_member
 from tests.mutualaid.conftest import claim_input
