@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from mutualaid import benefit, scale
+from bench.scale import mutualaid as scale
+from mutualaid import benefit
 from mutualaid.claims import clock
 from mutualaid.claims.review import plan_terms
 from mutualaid.models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Policy
