@@ -328,7 +328,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
-    "EXCEPTION_HANDLER": "unionportal.core.api_errors.handle",
+    "EXCEPTION_HANDLER": "unionportal.core.api.errors.handle",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

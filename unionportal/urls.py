@@ -8,8 +8,8 @@ from members.api import OrganisationViewSet
 from mutualaid.api import members as my_api
 from mutualaid.api import status as mutualaid_api
 from reporting import api as reporting_api
-from unionportal.core import api as core_api
 from unionportal.core import views as core_views
+from unionportal.core.api import auth as core_api
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from members.accounts import own_member
 from unionportal.core import paging
-from unionportal.core.api_errors import ErrorSerializer
+from unionportal.core.api.errors import ErrorSerializer
 
 from .. import benefit, selectors
 from ..claims import mine

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from unionportal.accounts.roles import role_label
 from unionportal.accounts.security import requires_two_factor
-from unionportal.core.api_errors import ErrorSerializer
+from unionportal.core.api.errors import ErrorSerializer
 
 
 class ViewModelPermissions(permissions.DjangoModelPermissions):
