@@ -4,7 +4,8 @@ import io
 
 import openpyxl
 
-from members import roster, scale
+from bench.scale import members as scale
+from members import roster
 
 
 def roster_xlsx(people: list[tuple]) -> bytes:

@@ -46,7 +46,7 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from bench._http import Client, Timings, bench_env, celery_worker, gunicorn, machine  # noqa: E402
 from bench._roster import roster_xlsx  # noqa: E402
-from members import scale  # noqa: E402
+from bench.scale import members as scale  # noqa: E402
 from members.models import RosterImport  # noqa: E402
 from unionportal.org.models import Organisation  # noqa: E402
 
@@ -196,7 +196,7 @@ def raw_copy_seconds(rows: list[tuple], *, indexes: bool) -> float:
     With ``indexes`` the table has the same indexes (``LIKE … INCLUDING ALL``: primary key, unique ID and
     member numbers, the trigram index on names…), which the import must keep up too; without, the columns only.
     """
-    from members.scale import MEMBER_COLUMNS, _tsv
+    from bench.scale.members import MEMBER_COLUMNS, _tsv
 
     now = "2026-01-01T00:00:00+00:00"
     text = "".join("\t".join([*map(_tsv, row), now, now]) + "\n" for row in rows)

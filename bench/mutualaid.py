@@ -11,7 +11,7 @@ Run ``manage.py seed_scale --members 1000000 --claims 300000`` against that data
   interleaved rounds, the minimal view, the reviewer queue ``/mutualaid/queue/?stage=assess`` and the detail
   page of a claim drawn at random (``/mutualaid/claims/<pk>/``); target: each page's p50 and p95 within 3× the
   minimal view's;
-- times the deadline scan (``mutualaid.clock.scan``) in this database, where ``seed_scale`` made 1,000 of the
+- times the deadline scan (``mutualaid.claims.clock.scan``) in this database, where ``seed_scale`` made 1,000 of the
   claims due (7 or 3 days away, or overdue), and in a second, small database holding 1,000 claims in all, every
   one of them due (``--small-url``, made and seeded here if it is empty: 20,000 members, the same 5,000 unions,
   ``mutualaid.scale.add_claims(1000, due=1000)``). Each timed scan runs in a transaction that is rolled back,
@@ -29,8 +29,8 @@ size this machine does in a few minutes::
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/up_flows_bench .venv/bin/python manage.py migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/up_flows_bench .venv/bin/python bench/mutualaid.py --scan
 
-Interleaved, each in a transaction rolled back: the scan (``mutualaid.clock.scan``) over the 1,000 due claims, and
-one ``INSERT … SELECT`` writing 2,000 outbox rows for the same claims (two recipients each, text concatenated in
+Interleaved, each in a transaction rolled back: the scan (``mutualaid.claims.clock.scan``) over the 1,000 due claims,
+and one ``INSERT … SELECT`` writing 2,000 outbox rows for the same claims (two recipients each, text concatenated in
 SQL): the least any scan that writes the notices could cost. Target: the scan within 5× the INSERT, as a ratio of
 medians from the same run. Its section of the results file is replaced, the rest kept.
 """
@@ -62,7 +62,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from bench._http import Client, Timings, bench_env, gunicorn, machine  # noqa: E402
-from mutualaid import clock  # noqa: E402
+from mutualaid.claims import clock  # noqa: E402
 from mutualaid.models import Claim  # noqa: E402
 from unionportal.notifications.models import Notice  # noqa: E402
 from unionportal.org.models import Organisation  # noqa: E402
@@ -417,7 +417,7 @@ def write_results(path: Path, *, info: dict, data: dict, pages: dict, scans: dic
         "",
         "## Deadline scan",
         "",
-        f"`mutualaid.clock.scan()` run {len(big['seconds'])} times in each database, each run in a transaction "
+        f"`mutualaid.claims.clock.scan()` run {len(big['seconds'])} times in each database, each run in a transaction "
         "rolled back afterwards (so each does the full work: reading the due claims, finding their holders, "
         "writing the outbox rows); median wall-clock time. The small database is a second PostgreSQL database "
         f"(`{args.small_url.rsplit('/', 1)[1]}`) on the same server, seeded the same way with "

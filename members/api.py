@@ -7,8 +7,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from unionportal.accounts import audit
-from unionportal.core.api import ViewModelPermissions
-from unionportal.core.api_errors import ErrorSerializer
+from unionportal.core.api.auth import ViewModelPermissions
+from unionportal.core.api.errors import ErrorSerializer
 from unionportal.core.display import mask_identifier
 from unionportal.org.models import Organisation, parent_id_subquery
 from unionportal.org.scope import ScopedQuerysetMixin, scope_queryset

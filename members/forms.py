@@ -1,10 +1,16 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.org.models import Organisation
 
-from .models import GB11643_ID_TYPES, CertificateCase, Member
+from . import drive
+from .drive import MAX_UPLOAD_BYTES
+from .models import GB11643_ID_TYPES, CertificateCase, Enterprise, Member
 from .validators import (
     validate_id_number,
     validate_mobile,
@@ -295,3 +301,93 @@ class ResetRequestForm(forms.Form):
         label=_("ID number or mobile phone"), max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )  # fmt: skip
+
+
+# --- The organising drive (views/drive.py) ---------------------------------------------------------
+
+
+class LedgerFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Name or credit code"), required=False, max_length=100)
+    county = forms.ModelChoiceField(
+        label=gettext_lazy("County or district"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), choices=[("", gettext_lazy("All")), *Enterprise.Status.choices], required=False
+    )
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("Owner"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+    )
+    include_small = forms.BooleanField(required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = drive.drive_counties(user=user)
+        self.fields["owner"].queryset = drive.drive_owners(user=user)
+        self.fields["include_small"].label = _("Also enterprises with fewer than %(n)d employees") % {
+            "n": drive.drive_threshold()
+        }
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Enterprise list (.xlsx)"), validators=[FileExtensionValidator(["xlsx"])])
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 10 MB. Split the list by county."))
+        return upload
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[(value, label) for value, label in Enterprise.Status.choices if value in drive.OPEN_STATUSES],
+    )
+
+
+class OwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("Owner"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Nobody"),
+    )
+
+    def __init__(self, *args, enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = drive.drive_owner_candidates(enterprise=enterprise)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("New note"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FoundUnionForm(forms.Form):
+    parent = forms.ModelChoiceField(label=gettext_lazy("Under"), queryset=Organisation.objects.none())
+    code = forms.CharField(
+        label=gettext_lazy("Code"), max_length=32, help_text=gettext_lazy("The new union's code, unique city-wide.")
+    )
+    name = forms.CharField(label=gettext_lazy("Union name"), max_length=100)
+    founded_on = forms.DateField(
+        label=gettext_lazy("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_not_in_future],
+    )  # fmt: skip
+
+    def __init__(self, *args, actor, enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = drive.parent_choices(actor=actor, enterprise=enterprise)
+        self.fields["parent"].initial = enterprise.county_id
+        self.fields["name"].initial = _("%(enterprise)s trade union") % {"enterprise": enterprise.name}
+        self.fields["founded_on"].initial = timezone.localdate()
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if Organisation.objects.filter(code=code).exists():
+            raise ValidationError(_("This code is already used by another organisation."))
+        return code

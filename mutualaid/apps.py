@@ -17,11 +17,11 @@ class MutualaidConfig(AppConfig):
         for name in ("Plan", "PlanVersion", "PlanSegment", "EnrolmentBatch", "Policy", "ClaimInvoice", "ClaimDocument"):
             audit.register(self.get_model(name))
         audit.register(self.get_model("Claim"), exclude_fields=["org_path"], mask_fields=["bank_account"])
-        from . import clock, notices, payouts
+        from .claims import clock, notices, payouts
 
         payouts.register()
         notices.register()
         clock.register()
-        from . import renewal
+        from .enrolment import renewal
 
         renewal.register()

@@ -2,9 +2,15 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import Claim, ClaimInvoice, Material
+from members import selectors as member_selectors
+from members.models import Member
+
+from . import selectors
+from .models import Claim, ClaimInvoice, EnrolmentBatch, Material, Plan
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -111,3 +117,69 @@ class EstimateForm(forms.Form):
 class DocumentForm(forms.Form):
     material = forms.ChoiceField(label=_("Material"), choices=Material.choices)
     file = forms.FileField(label=_("Scan (PDF, JPEG or PNG)"))
+
+
+# Group enrolment (views/enrolment.py)
+
+
+class EnrolmentForm(forms.Form):
+    union = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Union"))
+    plan = forms.ModelChoiceField(queryset=Plan.objects.filter(is_active=True), label=gettext_lazy("Plan"))
+    shares = forms.IntegerField(label=gettext_lazy("Shares per member"), min_value=1, initial=1)
+    payer = forms.ChoiceField(choices=EnrolmentBatch.Payer.choices, label=gettext_lazy("Paid by"))
+    sponsor_name = forms.CharField(
+        label=gettext_lazy("Sponsor"), max_length=100, required=False,
+        help_text=gettext_lazy("When a sponsor pays: who."),
+    )  # fmt: skip
+    basic_insurance = forms.BooleanField(
+        label=gettext_lazy("The members take part in basic medical insurance"), required=False
+    )
+    members = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Members"),
+    )  # fmt: skip
+    upload = forms.FileField(
+        label=gettext_lazy("Or upload an xlsx"), required=False,
+        help_text=gettext_lazy("One ID number per row under a heading 身份证号."),
+    )  # fmt: skip
+
+    def __init__(self, *args, user, union=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].queryset = member_selectors.unions_for(user)
+        if union is not None:
+            self.fields["members"].queryset = selectors.active_members(union)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("payer") == EnrolmentBatch.Payer.SPONSOR and not (data.get("sponsor_name") or "").strip():
+            self.add_error("sponsor_name", _("Name the sponsor who pays."))
+        if not data.get("basic_insurance"):
+            self.add_error("basic_insurance", _("Confirm that the members take part in basic medical insurance."))
+        if not data.get("members") and not data.get("upload"):
+            raise ValidationError(_("Tick the members to enrol or upload a list of their ID numbers."))
+        return data
+
+
+class PaymentForm(forms.Form):
+    reference = forms.CharField(label=gettext_lazy("Receipt or transfer reference"), max_length=60)
+    paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise ValidationError(_("The payment date cannot be in the future."))
+        return paid_on
+
+
+# The claim status check without an account (views/public.py)
+
+
+class StatusForm(forms.Form):
+    number = forms.CharField(
+        label=gettext_lazy("Claim number"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )  # fmt: skip
+    id_number = forms.CharField(
+        label=gettext_lazy("ID number of the member"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )  # fmt: skip

@@ -316,7 +316,7 @@ def self_paid(total_cost, fund_paid, serious_illness_paid, self_funded):
 class Claim(models.Model):
     """A mutual-aid claim (理赔), from the counter to payment.
 
-    Its states and allowed moves are ``CLAIM_FLOW`` below; every move goes through ``mutualaid.claim_flow``,
+    Its states and allowed moves are ``CLAIM_FLOW`` below; every move goes through ``mutualaid.claims.flow``,
     and ``mutualaid.events`` writes its history.
     """
 

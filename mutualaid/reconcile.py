@@ -8,8 +8,8 @@ from unionportal.core.display import format_yuan
 from unionportal.reconciliation.checks import Finding, register_check
 
 from .benefit import effective_caps
+from .claims.review import plan_terms
 from .models import Claim, PlanVersion
-from .review import plan_terms
 
 
 @register_check("mutualaid.cover_caps", label=gettext_lazy("Claims paid above their cover's caps"))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from members.models import Member
 from unionportal.core import paging
 from unionportal.org.scope import access, scope_queryset
 
@@ -144,3 +145,8 @@ def my_claim_get(member, number: str) -> Claim:
 
 def my_covers(member):
     return list(covers_of(member).exclude(status=Policy.Status.CANCELLED))
+
+
+def active_members(union) -> QuerySet[Member]:
+    """The active members of a union (already reached through its scope), in the order the enrolment pages list them."""
+    return Member.objects.filter(organisation=union, status=Member.Status.ACTIVE).order_by("name", "pk")

@@ -1,7 +1,7 @@
 """Writes on mutual aid: group enrolment and cover, claims taken in at the counter.
 
 Each service checks the actor's scope (a 404, as for a view), locks what it changes, moves claims only through
-``claim_flow`` (and batches through ``transition``), and raises ValidationError with a Chinese message when the
+``claims.flow`` (and batches through ``transition``), and raises ValidationError with a Chinese message when the
 input breaks a rule, having changed nothing.
 """
 
@@ -24,7 +24,8 @@ from unionportal.org.models import Organisation
 from unionportal.org.paths import county_of
 from unionportal.org.scope import require_in_scope
 
-from . import events, notices
+from . import events
+from .claims import notices
 from .models import (
     ENROLMENT_FLOW,
     Claim,
@@ -315,7 +316,7 @@ def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
 
 def _claim_flow():
     # The claim's moves import this module (scope and materials checks); it reaches them at call time.
-    from . import claim_flow
+    from .claims import flow as claim_flow
 
     return claim_flow
 

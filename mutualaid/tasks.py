@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from . import clock, renewal
+from .claims import clock
+from .enrolment import renewal
 
 
 @shared_task

@@ -21,8 +21,8 @@ from rest_framework.response import Response
 from unionportal.core.months import parse_month
 
 from . import selectors, services
-from .figures import display
 from .models import ReportEvent, ReportRevision
+from .values import display
 
 
 class FilingSerializer(serializers.Serializer):

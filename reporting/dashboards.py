@@ -16,10 +16,10 @@ from unionportal.core.months import add_months, month_start, months_until
 from unionportal.core.sheets import csv_writer
 from unionportal.org.models import Organisation
 
-from .bulletin import counties, is_summable, targets_for_year, year_to_date
-from .figures import PLACES, display
+from .bulletin.data import counties, is_summable, targets_for_year, year_to_date
 from .models import Catalogue, Indicator, RankingRule
 from .selectors import approved_series
+from .values import PLACES, display
 
 MONTHS = 24
 
@@ -28,7 +28,7 @@ def key_indicators(year: int) -> list[Indicator]:
     """The indicators the dashboards chart: those whose growth the ranking rule in force counts and the 先进 one
     (the defaults before any rule exists); when none is configured, the summable indicators of the year's
     catalogue. A read: it creates no rule, whatever month a visitor asks for."""
-    from .ranking_services import DEFAULT_ELIGIBILITY_CODE, DEFAULT_GROWTH_CODES
+    from .ranking.services import DEFAULT_ELIGIBILITY_CODE, DEFAULT_GROWTH_CODES
 
     rule = RankingRule.objects.filter(year__lte=year).order_by("-year").select_related("eligibility_indicator").first()
     if rule is None:

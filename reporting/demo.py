@@ -214,4 +214,4 @@ def seed() -> int:
     return created
 
 
-from . import demo_ranking  # noqa: E402, F401 - targets, weights and a published bulletin, seeded after the reports
+from .ranking import demo as ranking_demo  # noqa: E402, F401 - targets, weights and a published bulletin, seeded after the reports

@@ -320,7 +320,7 @@ class ReportLine(models.Model):
     @property
     def value_text(self) -> str:
         """The filed figure as people read it: no decimals on a count, two on money, "—" for none."""
-        from .figures import display
+        from .values import display
 
         return display(self.value, self.value_kind) or "—"
 
@@ -373,7 +373,7 @@ class ReportEvent(models.Model):
 
 
 class RankingRule(models.Model):
-    """The ranking's configuration for one year (see ``reporting/ranking.py`` for the computation)."""
+    """The ranking's configuration for one year (see ``reporting/ranking/score.py`` for the computation)."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     weight_progress = models.DecimalField(

@@ -38,7 +38,7 @@ def bulletin_to_publish(user):
     from unionportal.core.months import previous_month
 
     from .models import Bulletin
-    from .ranking_services import bulletin_due_on, can_publish
+    from .ranking.services import bulletin_due_on, can_publish
 
     today = timezone.localdate()
     month = previous_month(today)

@@ -14,8 +14,8 @@ from unionportal.core.months import month_start, months_until
 from unionportal.org.models import Organisation
 from unionportal.org.scope import access, scope_queryset
 
-from .figures import native
 from .models import MonthlyReport, ReportEvent, ReportLine, ReportRevision
+from .values import native
 
 
 def reports_for_month(user, month: date) -> QuerySet[MonthlyReport]:

@@ -33,7 +33,6 @@ from unionportal.org.models import Organisation
 from unionportal.org.paths import city_path
 from unionportal.org.scope import require_in_scope
 
-from .figures import FigureError, cross_check, display, month_label, parse_figure
 from .models import (
     Catalogue,
     CatalogueEntry,
@@ -44,6 +43,7 @@ from .models import (
     ReportLine,
     ReportRevision,
 )
+from .values import FigureError, cross_check, display, month_label, parse_figure
 
 logger = logging.getLogger(__name__)
 

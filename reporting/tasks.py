@@ -14,7 +14,7 @@ def monthly_cycle() -> dict:
 @shared_task
 def bulletin_clock() -> str:
     """Daily: from the bulletin day on, publish last month's bulletin if city staff have not. Safe to run twice."""
-    from .ranking_services import bulletins_publish_due
+    from .ranking.services import bulletins_publish_due
 
     bulletin = bulletins_publish_due()
     return f"{bulletin.month:%Y-%m}" if bulletin else ""

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from . import views, views_bulletin
+from .views import bulletin as views_bulletin
+from .views import reports as views
 
 app_name = "reporting"
 

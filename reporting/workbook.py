@@ -22,8 +22,8 @@ from openpyxl.utils import get_column_letter
 from unionportal.core import sheets
 from unionportal.core.sheets import TOO_LARGE, UNREADABLE, Limits, SheetRefused, read_xlsx, safe
 
-from .figures import FigureError, display, month_label, parse_figure
 from .models import MonthlyReport
+from .values import FigureError, display, month_label, parse_figure
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 2 * 1024 * 1024  # a month's template is a few kilobytes

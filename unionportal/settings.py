@@ -157,15 +157,20 @@ else:
 CACHES["template_fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}  # Redis needs none; the health check connects with the same options
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: the embedded default's worker and beat need no server at all.
     _queue_dir = VAR_DIR / "celery" / "queue"
     _queue_dir.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "celery" / "processed").mkdir(exist_ok=True)
+    (VAR_DIR / "celery" / "control").mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # The exchange tables (celery.exchange, celery.pidbox.exchange): kombu's default is ./control, in whatever
+        # folder the worker was started from.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -354,7 +359,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
-    "EXCEPTION_HANDLER": "unionportal.core.api_errors.handle",
+    "EXCEPTION_HANDLER": "unionportal.core.api.errors.handle",
     "PAGE_SIZE": 50,
 }
 # API tokens (django-rest-knox): stored as hashes, one per sign-in, revocable (POST /api/v1/auth/logout/ and
@@ -378,6 +383,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Notices --------------------------------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", default="unionportal.notifications.sms.ConsoleBackend")
+# The outbox: attempts before a notice is given up (1, 2, 4, 8 … minutes apart), and how long a row may stay
+# "sending" before the sweep takes it for a crashed worker's and sends it again.
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=5)
+NOTICE_SENDING_TIMEOUT = timedelta(minutes=env.int("NOTICE_SENDING_TIMEOUT_MINUTES", default=5))
 
 # --- Members and unions (DOMAIN.md §2-3) -----------------------------------------------------------
 MEMBER_NUMBER_PREFIX = env("MEMBER_NUMBER_PREFIX", default="611000")

@@ -7,11 +7,11 @@ from rest_framework.routers import DefaultRouter
 
 from members import api as members_api
 from members.api import OrganisationViewSet
-from mutualaid import api as mutualaid_api
-from mutualaid import api_members as my_api
+from mutualaid.api import members as my_api
+from mutualaid.api import status as mutualaid_api
 from reporting import api as reporting_api
-from unionportal.core import api as core_api
 from unionportal.core import views as core_views
+from unionportal.core.api import auth as core_api
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")

@@ -19,7 +19,9 @@ from unionportal.core import paging
 from unionportal.core.feedback import report_refusal
 from unionportal.core.navigation import link_maker
 
-from .. import benefit, claim_flow, documents, review, selectors, services
+from .. import benefit, selectors, services
+from ..claims import documents, review
+from ..claims import flow as claim_flow
 from ..forms import (
     AssessForm,
     ClaimForm,

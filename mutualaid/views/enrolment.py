@@ -7,7 +7,6 @@ and shows the outcome.
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -15,7 +14,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members import selectors as member_selectors
@@ -27,8 +25,10 @@ from unionportal.core.feedback import report_refusal
 from unionportal.core.sheets import TOO_LARGE, UNREADABLE, Limits, SheetRefused, read_xlsx
 from unionportal.org.scope import scope_queryset
 
-from .. import renewal, selectors, services
-from ..models import EnrolmentBatch, Plan, Policy
+from .. import selectors, services
+from ..enrolment import renewal
+from ..forms import EnrolmentForm, PaymentForm
+from ..models import EnrolmentBatch, Policy
 
 PAGE_SIZE = 50
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a union's list of ID numbers: far below this
@@ -36,59 +36,6 @@ MAX_UPLOAD_ROWS = 5000
 MAX_UPLOAD_COLUMNS = 60  # a union's own sheet may keep other columns beside 身份证号
 ID_HEADING = "身份证号"
 MAX_SHEET_DAYS = 366
-
-
-class EnrolmentForm(forms.Form):
-    union = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Union"))
-    plan = forms.ModelChoiceField(queryset=Plan.objects.filter(is_active=True), label=gettext_lazy("Plan"))
-    shares = forms.IntegerField(label=gettext_lazy("Shares per member"), min_value=1, initial=1)
-    payer = forms.ChoiceField(choices=EnrolmentBatch.Payer.choices, label=gettext_lazy("Paid by"))
-    sponsor_name = forms.CharField(
-        label=gettext_lazy("Sponsor"), max_length=100, required=False,
-        help_text=gettext_lazy("When a sponsor pays: who."),
-    )  # fmt: skip
-    basic_insurance = forms.BooleanField(
-        label=gettext_lazy("The members take part in basic medical insurance"), required=False
-    )
-    members = forms.ModelMultipleChoiceField(
-        queryset=Member.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        label=gettext_lazy("Members"),
-    )  # fmt: skip
-    upload = forms.FileField(
-        label=gettext_lazy("Or upload an xlsx"), required=False,
-        help_text=gettext_lazy("One ID number per row under a heading 身份证号."),
-    )  # fmt: skip
-
-    def __init__(self, *args, user, union=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["union"].queryset = member_selectors.unions_for(user)
-        if union is not None:
-            self.fields["members"].queryset = _active_members(union)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("payer") == EnrolmentBatch.Payer.SPONSOR and not (data.get("sponsor_name") or "").strip():
-            self.add_error("sponsor_name", _("Name the sponsor who pays."))
-        if not data.get("basic_insurance"):
-            self.add_error("basic_insurance", _("Confirm that the members take part in basic medical insurance."))
-        if not data.get("members") and not data.get("upload"):
-            raise ValidationError(_("Tick the members to enrol or upload a list of their ID numbers."))
-        return data
-
-
-class PaymentForm(forms.Form):
-    reference = forms.CharField(label=gettext_lazy("Receipt or transfer reference"), max_length=60)
-    paid_on = forms.DateField(label=gettext_lazy("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean_paid_on(self):
-        paid_on = self.cleaned_data["paid_on"]
-        if paid_on > timezone.localdate():
-            raise ValidationError(_("The payment date cannot be in the future."))
-        return paid_on
-
-
-def _active_members(union):
-    return Member.objects.filter(organisation=union, status=Member.Status.ACTIVE).order_by("name", "pk")
 
 
 def _running_covers(union) -> dict[int, list[str]]:
@@ -151,7 +98,7 @@ def members_from_xlsx(upload, union) -> tuple[list[Member], list[str]]:
             errors.append((number, message % {"row": number, "first": wanted[id_number]}))
             continue
         wanted[id_number] = number
-    found = {m.id_number: m for m in _active_members(union).filter(id_number__in=list(wanted))}
+    found = {m.id_number: m for m in selectors.active_members(union).filter(id_number__in=list(wanted))}
     for id_number, number in wanted.items():
         if id_number not in found:
             message = _("Row %(row)d: %(id)s is not an active member of %(union)s.")

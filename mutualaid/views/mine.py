@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from members.accounts import own_member
 from unionportal.core.feedback import report_refusal
 
-from .. import benefit, claim_flow, mine, selectors
+from .. import benefit, selectors
+from ..claims import flow as claim_flow
+from ..claims import mine
 from ..forms import EstimateForm, WithdrawForm
 
 

@@ -1,24 +1,12 @@
-from django import forms
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from unionportal.accounts.security import client_ip
 
-from .. import public
-
-
-class StatusForm(forms.Form):
-    number = forms.CharField(
-        label=gettext_lazy("Claim number"), max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
-    )  # fmt: skip
-    id_number = forms.CharField(
-        label=gettext_lazy("ID number of the member"), max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
-    )  # fmt: skip
+from ..claims import public
+from ..forms import StatusForm
 
 
 @never_cache

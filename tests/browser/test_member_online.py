@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from members.demo import DEMO_MEMBER_ID
 from members.models import Member
-from mutualaid import claim_flow
+from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim
 from unionportal.core.demo import DEMO_PASSWORD
 

@@ -24,9 +24,9 @@ from stdnum.cn import ric
 from members import roster as rosters
 from members.models import Member, MembershipPeriod, RosterImport, Transfer
 from members.roster import checking, staging, writing
+from members.roster import forms as roster_forms
 from members.services import member_numbers
 from members.validators import PROVINCES, validate_id_number
-from members.views import roster as roster_views
 from tests.factories import UserFactory, make_organisation
 from unionportal.core.models import Heartbeat
 from unionportal.core.tasks import WORKER
@@ -824,7 +824,7 @@ def test_an_import_stuck_without_a_worker_says_nothing_was_imported(
 @pytest.fixture
 def many_unions(monkeypatch):
     """More unions in scope than the upload form lists in a select (the limit lowered to 1 here)."""
-    monkeypatch.setattr(roster_views, "UNION_SELECT_MAX", 1)
+    monkeypatch.setattr(roster_forms, "UNION_SELECT_MAX", 1)
 
 
 def test_past_the_limit_the_union_is_typed_with_suggestions(client, city_user, tree, many_unions):

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count
 
-from members import scale, services
+from bench.scale import members as scale
+from members import services
 from members.models import Member, MembershipPeriod
 from members.validators import (
     MOBILE,

@@ -9,7 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from mutualaid import claim_flow, services
+from mutualaid import services
+from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim, EnrolmentBatch
 from tests.factories import UserFactory, make_member
 from tests.mutualaid.conftest import claim_input

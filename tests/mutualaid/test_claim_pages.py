@@ -133,7 +133,7 @@ def test_union_officer_submits_and_the_counter_checks_before_the_clock_starts(cl
 
 @pytest.mark.django_db
 def test_result_notice_prints_the_decision(client, tree, clerk, covered_member):
-    from mutualaid import claim_flow
+    from mutualaid.claims import flow as claim_flow
 
     client.force_login(clerk)
     client.post(reverse("mutualaid:claim-create", args=[covered_member.pk]), form_data())

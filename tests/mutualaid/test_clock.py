@@ -4,7 +4,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from mutualaid import claim_flow, clock, services
+from mutualaid import services
+from mutualaid.claims import clock
+from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim
 from mutualaid.tasks import settlement_clock
 from tests.factories import UserFactory

@@ -63,7 +63,7 @@ def test_a_file_that_is_not_a_scan_is_refused(client, clerk, claim):
 
 @pytest.mark.django_db
 def test_a_scan_is_stored_in_the_database_with_its_row_and_gone_if_the_row_fails(clerk, claim, monkeypatch):
-    from mutualaid import documents
+    from mutualaid.claims import documents
     from mutualaid.models import ClaimDocument
     from unionportal.core.models import StoredFile
 

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mutualaid import claim_flow, services
+from mutualaid import services
+from mutualaid.claims import flow as claim_flow
 from tests.factories import UserFactory, make_member, make_member_account
 from tests.mutualaid.conftest import claim_input
 from unionportal.notifications.models import Notice

@@ -7,7 +7,8 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from mutualaid import claim_flow, services
+from mutualaid import services
+from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim
 from tests.factories import UserFactory
 from tests.mutualaid.conftest import claim_input

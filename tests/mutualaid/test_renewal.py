@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from mutualaid import renewal, services
+from mutualaid import services
+from mutualaid.enrolment import renewal
 from mutualaid.models import EnrolmentBatch, Policy
 from mutualaid.tasks import renewal_reminders
 from tests.factories import UserFactory, make_member

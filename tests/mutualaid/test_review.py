@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import translation
 
-from mutualaid import claim_flow, services
+from mutualaid import services
+from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim
 from tests.factories import UserFactory
 from tests.mutualaid.conftest import claim_input

@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from mutualaid import claim_flow, services
+from mutualaid import services
+from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim
 from tests.factories import UserFactory
 from tests.mutualaid.conftest import claim_input

@@ -11,9 +11,11 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from mutualaid import benefit, clock, scale
+from bench.scale import mutualaid as scale
+from mutualaid import benefit
+from mutualaid.claims import clock
+from mutualaid.claims.review import plan_terms
 from mutualaid.models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Policy
-from mutualaid.review import plan_terms
 
 pytestmark = pytest.mark.django_db
 

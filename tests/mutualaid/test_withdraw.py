@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from mutualaid import claim_flow, services
+from mutualaid import services
+from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim
 from tests.factories import UserFactory, make_member, make_member_account
 from tests.mutualaid.conftest import claim_input

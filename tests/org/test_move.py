@@ -14,7 +14,9 @@ from django.utils import translation
 
 from members import selectors as member_selectors
 from members.models import Member
-from mutualaid import claim_flow, documents, figures, selectors, services
+from mutualaid import figures, selectors, services
+from mutualaid.claims import documents
+from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim, EnrolmentBatch, Policy
 from tests.factories import UserFactory, make_member, make_pdf
 from tests.mutualaid.conftest import claim_input

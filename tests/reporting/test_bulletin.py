@@ -10,8 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from reporting import ranking_services, services
+from reporting import services
 from reporting.models import Bulletin, Indicator, Target
+from reporting.ranking import services as ranking_services
 from tests.factories import UserFactory
 from unionportal.notifications.models import Notice
 

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from reporting import ranking_services
 from reporting.models import Indicator, Target
+from reporting.ranking import services as ranking_services
 
 from .ranking_helpers import file_and_approve
 

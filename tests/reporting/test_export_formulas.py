@@ -4,7 +4,8 @@ import io
 
 from openpyxl import load_workbook
 
-from reporting import bulletin_files, workbook
+from reporting import workbook
+from reporting.bulletin import files as bulletin_files
 
 ATTACK = '=HYPERLINK("http://x","y")'
 

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal as D
 
-from reporting.ranking import CountyFigures, Rule, assign_ranks, rank_counties, round_score, score, tie_groups
+from reporting.ranking.score import CountyFigures, Rule, assign_ranks, rank_counties, round_score, score, tie_groups
 
 JUNE = date(2026, 6, 1)  # half the year elapsed
 RULE = Rule(

@@ -21,7 +21,7 @@ def check_database() -> tuple[bool, str]:
 
 def check_broker() -> tuple[bool, str]:
     url = settings.CELERY_BROKER_URL
-    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     try:
         with Connection(url, transport_options=options, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)

@@ -28,12 +28,12 @@ RETRY_CAP = datetime.timedelta(hours=6)
 
 
 def max_attempts() -> int:
-    return getattr(settings, "NOTICE_MAX_ATTEMPTS", 5)
+    return settings.NOTICE_MAX_ATTEMPTS
 
 
 def sending_timeout() -> datetime.timedelta:
     """How long a claimed row may stay 'sending' before the sweep takes it for a crashed worker."""
-    return getattr(settings, "NOTICE_SENDING_TIMEOUT", datetime.timedelta(minutes=5))
+    return settings.NOTICE_SENDING_TIMEOUT
 
 
 def _plain(value) -> str:

@@ -4,51 +4,26 @@ Views stay thin: they reach objects through ``selectors`` (404 outside the user'
 them through ``services``; a service's refusal becomes an error message.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.core.validators import FileExtensionValidator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from unionportal.core.feedback import attempt
 
 from . import selectors, services
+from .forms import ConfirmAccountForm, CorrectAccountForm, ResultForm
 from .models import PaymentBatch
 from .sources import source_choices
 
 PAGE_SIZE = 50
 MAX_CHOICES = 500  # requests offered at once on the batch page
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_ERRORS_SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class ResultForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("The bank's result file (.xlsx)"), validators=[FileExtensionValidator(["xlsx"])]
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is larger than 10 MB."))
-        return upload
-
-
-class CorrectAccountForm(forms.Form):
-    bank_name = forms.CharField(label=gettext_lazy("Bank"), max_length=100)
-    account_number = forms.CharField(label=gettext_lazy("Account number"), max_length=40)
-    holder_name = forms.CharField(label=gettext_lazy("Account holder"), max_length=50)
-
-
-class ConfirmAccountForm(forms.Form):
-    account_number = forms.CharField(label=gettext_lazy("Account number"), max_length=40)
 
 
 @login_required

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from unionportal.notifications import notice_enqueue, register_kind
 
-from .models import Claim, material_labels
+from ..models import Claim, material_labels
 
 KINDS = {
     "accepted": (_("Claim accepted"), _(

@@ -24,8 +24,9 @@ from unionportal.core.transitions import transition
 from unionportal.org.paths import county_of
 from unionportal.org.scope import require_in_scope
 
-from . import benefit, events, notices, payouts, review
-from .models import CLAIM_FLOW, Claim, Material, Policy, material_labels
+from .. import benefit, events
+from ..models import CLAIM_FLOW, Claim, Material, Policy, material_labels
+from . import notices, payouts, review
 
 S = Claim.Status
 # Withdrawal is possible until the claim is approved: after that finance holds the payment.

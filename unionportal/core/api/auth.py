@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from unionportal.accounts import audit
 from unionportal.accounts.roles import role_label
 from unionportal.accounts.security import requires_two_factor, sign_in_refused_here
-from unionportal.core.api_errors import ErrorSerializer
+from unionportal.core.api.errors import ErrorSerializer
 
 
 class ViewModelPermissions(permissions.DjangoModelPermissions):

@@ -32,17 +32,16 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.scale.registry import generator
 from members.models import Member
+from mutualaid import benefit, services
+from mutualaid.claims.review import plan_terms
+from mutualaid.demo import PLANS
+from mutualaid.models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanSegment, PlanVersion, Policy
 from unionportal.core import numbers
 from unionportal.core.months import after_term
-from unionportal.core.scale import generator
 from unionportal.org.models import Organisation
 from unionportal.org.paths import COUNTY_DEPTH
-
-from . import benefit, services
-from .demo import PLANS
-from .models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanSegment, PlanVersion, Policy
-from .review import plan_terms
 
 S = Claim.Status
 YEARS = 5

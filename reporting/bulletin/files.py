@@ -21,7 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from unionportal.core.display import format_figure
 from unionportal.core.sheets import safe_row
 
-from .figures import month_label
+from ..values import month_label
 
 PDF_TYPE = "application/pdf"
 FONT = "STSong-Light"
@@ -217,7 +217,7 @@ def _sheet(workbook: Workbook, name: str, rows: list[list[str]], *, first: bool 
 
 def xlsx_bytes(data: dict) -> bytes:
     """Sheets: the ranking, the city totals, late counties, the rules (and ties), each chart's numbers."""
-    from .dashboards import chart_rows
+    from ..dashboards import chart_rows
 
     workbook = Workbook()
     _sheet(workbook, _("Ranking"), ranking_table(data), first=True)

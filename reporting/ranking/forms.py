@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .bulletin import is_summable
-from .models import Indicator, RankingRule
+from ..bulletin.data import is_summable
+from ..models import Indicator, RankingRule
 
 
 class RankingRuleForm(forms.ModelForm):

@@ -23,8 +23,8 @@ from unionportal.accounts.selectors import users_with_role
 from unionportal.notifications import notices_enqueue_many, register_kind
 from unionportal.org.models import Organisation
 
-from .models import Policy
-from .services import renewal_reminder_days, version_in_force
+from ..models import Policy
+from ..services import renewal_reminder_days, version_in_force
 
 BATCH = 500
 

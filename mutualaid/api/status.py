@@ -7,9 +7,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from unionportal.accounts.security import client_ip
-from unionportal.core.api_errors import MESSAGES, ErrorSerializer
+from unionportal.core.api.errors import MESSAGES, ErrorSerializer
 
-from . import public
+from ..claims import public
 
 
 class StatusQuerySerializer(serializers.Serializer):

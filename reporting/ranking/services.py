@@ -20,9 +20,9 @@ from unionportal.core.months import month_start, next_month, previous_month
 from unionportal.notifications import notice_enqueue
 from unionportal.org.models import Organisation
 
-from . import bulletin as reads
-from .figures import FigureError, month_label, parse_figure
-from .models import Bulletin, Catalogue, Indicator, RankingRule, Target
+from ..bulletin import data as reads
+from ..models import Bulletin, Catalogue, Indicator, RankingRule, Target
+from ..values import FigureError, month_label, parse_figure
 
 TARGET_PERM = "reporting.change_target"
 RULE_PERM = "reporting.change_rankingrule"
@@ -211,7 +211,7 @@ def can_publish(month: date, *, today: date) -> tuple[bool, str]:
         return False, _("The bulletin of %(month)s can be published once the month has ended.") % {
             "month": month_label(month)
         }
-    from .selectors import filing_status
+    from ..selectors import filing_status
 
     statuses = filing_status(month)
     all_approved = len(statuses) == len(reads.counties()) and all(row["approved"] for row in statuses)

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from unionportal.org.scope import require_in_scope
 
-from .models import Claim, ClaimDocument, Material
+from ..models import Claim, ClaimDocument, Material
 
 # What a scanner or a phone produces; the first bytes decide, not the file name.
 SIGNATURES = {b"%PDF": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}

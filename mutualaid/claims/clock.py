@@ -23,7 +23,7 @@ from unionportal.accounts.selectors import users_with_permission, users_with_rol
 from unionportal.notifications import notices_enqueue_many, register_kind
 from unionportal.org.paths import city_path, county_path
 
-from .models import Claim
+from ..models import Claim
 
 BATCH = 1000
 STEP_PERMISSION = {

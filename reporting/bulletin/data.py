@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from unionportal.core.months import add_months, month_start, months_between, previous_month
 from unionportal.org.models import Organisation
 
-from . import ranking
-from .figures import PLACES, display
-from .models import Bulletin, Catalogue, Indicator, ReportRevision, Target
-from .selectors import approved_series, filing_status
+from ..models import Bulletin, Catalogue, Indicator, ReportRevision, Target
+from ..ranking import score as ranking
+from ..selectors import approved_series, filing_status
+from ..values import PLACES, display
 
 SUMMABLE = (Indicator.ValueKind.WHOLE, Indicator.ValueKind.MONEY)
 PERCENT = Decimal("0.1")
@@ -81,7 +81,7 @@ class Inputs:
     """Everything the ranking and the bulletin read for a month, fetched once."""
 
     def __init__(self, month: date):
-        from .ranking_services import ranking_rule_for_year
+        from ..ranking.services import ranking_rule_for_year
 
         self.month = month = month_start(month)
         self.counties = counties()

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy
 from unionportal import payments
 from unionportal.payments import services as payment_services
 
-from . import claim_flow
-from .models import Claim
+from ..models import Claim
+from . import flow as claim_flow
 
 SOURCE = "mutualaid.claim"
 

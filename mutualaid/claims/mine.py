@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from . import benefit, review, services
-from .models import Claim, Policy, material_labels
+from .. import benefit, services
+from ..models import Claim, Policy, material_labels
+from . import review
 
 S = Claim.Status
 # The statuses whose benefit is fixed by an assessor: the member sees the amount and how it was reached.

@@ -22,11 +22,10 @@ from django.db.models import F
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
+from members.models import Member, MembershipPeriod
 from unionportal.core import numbers
 from unionportal.org.models import Organisation, RetiredPath
 from unionportal.org.paths import county_path
-
-from .models import Member, MembershipPeriod
 
 K = Organisation.Kind
 
@@ -189,7 +188,7 @@ def credit_code_for(kind: str, region: str, body8: str) -> str:
 
 def ensure_city() -> Organisation:
     """The demo city (商洛市总工会 and its seven counties), seeded by members.demo if it is missing."""
-    from . import demo
+    from members import demo
 
     city_missing = not Organisation.objects.filter(code=demo.CITY[0]).exists()
     if city_missing or Organisation.objects.filter(code__in=COUNTIES).count() < len(COUNTIES):

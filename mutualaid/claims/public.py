@@ -14,8 +14,8 @@ from django.utils import timezone
 from members.validators import normalise_id_number
 from unionportal.core.ratelimit import Limit, allow
 
-from .models import Claim, material_labels
-from .services import missing_materials
+from ..models import Claim, material_labels
+from ..services import missing_materials
 
 # Compared against when the claim number is unknown, so that both answers cost the same.
 _NOBODY = "0" * 18

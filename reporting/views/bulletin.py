@@ -23,12 +23,14 @@ from unionportal.org.models import Organisation
 from unionportal.org.paths import city_path, county_path
 from unionportal.org.scope import user_scope_path
 
-from . import bulletin_files, dashboards, ranking_services, selectors
-from .bulletin import bulletin_data, counties
-from .figures import display, month_label
-from .models import Bulletin, MonthlyReport, Target
-from .ranking_forms import RankingRuleForm
-from .workbook import XLSX_TYPE
+from .. import dashboards, selectors
+from ..bulletin import files as bulletin_files
+from ..bulletin.data import bulletin_data, counties
+from ..models import Bulletin, MonthlyReport, Target
+from ..ranking import services as ranking_services
+from ..ranking.forms import RankingRuleForm
+from ..values import display, month_label
+from ..workbook import XLSX_TYPE
 
 VIEW_PERM = "reporting.view_bulletin"
 DASHBOARD_PERM = "reporting.view_dashboard"

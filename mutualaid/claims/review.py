@@ -5,9 +5,9 @@ The moves themselves (assess, approve, return, reject…) are in ``claim_flow``.
 
 from django.utils import timezone
 
-from . import benefit
-from .models import Claim, Plan, PlanVersion, Policy
-from .services import period_used
+from .. import benefit
+from ..models import Claim, Plan, PlanVersion, Policy
+from ..services import period_used
 
 
 def plan_terms(version: PlanVersion) -> benefit.PlanTerms:

@@ -15,10 +15,11 @@ from rest_framework.response import Response
 
 from members.accounts import own_member
 from unionportal.core import paging
-from unionportal.core.api_errors import ErrorSerializer
+from unionportal.core.api.errors import ErrorSerializer
 
-from . import benefit, mine, selectors
-from .models import Claim
+from .. import benefit, selectors
+from ..claims import mine
+from ..models import Claim
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")

@@ -14,10 +14,10 @@ from unionportal.accounts import audit
 from unionportal.core.feedback import attempt, report_refusal
 from unionportal.core.months import parse_month, previous_month
 
-from . import selectors, services, workbook
-from .figures import display, month_label
-from .forms import CheckRuleForm, EnteredIndicatorForm
-from .models import Catalogue, CheckRule, Indicator, MonthlyReport, ReportEvent, ReportRevision
+from .. import selectors, services, workbook
+from ..forms import CheckRuleForm, EnteredIndicatorForm
+from ..models import Catalogue, CheckRule, Indicator, MonthlyReport, ReportEvent, ReportRevision
+from ..values import display, month_label
 
 VIEW_PERM = "reporting.view_monthlyreport"
 
