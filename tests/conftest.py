@@ -1,6 +1,7 @@
 import pytest
 
 from members.models import Organisation
+from tests.demo_database import DemoTemplate
 from tests.factories import UserFactory, make_organisation
 
 
@@ -13,6 +14,26 @@ def _fast_test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def demo_template(django_db_setup, django_db_blocker):
+    """The demo city, seeded once per session (per xdist worker) the first time a test asks for it."""
+    template = DemoTemplate()
+    yield template
+    with django_db_blocker.unblock():
+        template.drop()
+
+
+@pytest.fixture
+def demo_city(transactional_db, demo_template, settings):
+    """A fresh copy of the demo city (`seed_demo`) in the test database: the test may change anything in it.
+
+    The test becomes transactional (the database is replaced under it, see tests/demo_database.py); the demo's
+    accounts sign in with the password alone, as in `make run`.
+    """
+    settings.OTP_REQUIRED_FOR_ADMINS = False
+    demo_template.copy_into_test_database()
 
 
 @pytest.fixture

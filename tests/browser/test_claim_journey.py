@@ -2,25 +2,13 @@ import io
 
 import openpyxl
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from members.demo import DEMO_MEMBER_ID
 from mutualaid.models import Claim
-from tests.browser.test_sign_in import sign_in
+from tests.browser.steps import sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_city(settings):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def sign_out(page):
-    page.get_by_test_id("user-menu").click()
-    page.get_by_role("button", name="退出登录").click()
 
 
 def bank_result(claim, line=1) -> bytes:
