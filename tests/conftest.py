@@ -1,4 +1,7 @@
 import pytest
+from django.conf import settings as django_settings
+from django.test.utils import override_settings
+from django.utils import translation
 
 from members.models import Organisation
 from tests.demo_database import DemoTemplate
@@ -14,6 +17,17 @@ def _fast_test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_keys_per_worker(worker_id):
+    """pytest-xdist workers share one Redis database: each keeps its cache keys under its own prefix.
+
+    (Each worker has its own PostgreSQL database already: pytest-django names it ``test_<name>_gw0``.)
+    """
+    default = {**django_settings.CACHES["default"], "KEY_PREFIX": f"test-{worker_id}"}
+    with override_settings(CACHES={**django_settings.CACHES, "default": default}):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +88,18 @@ def other_county_user(tree):
 @pytest.fixture
 def city_user(tree):
     return UserFactory(username="city_staff1", organisation=tree["city"], roles=["city_staff"])
+
+
+@pytest.fixture
+def officer(tree):
+    return UserFactory(username="sz_officer", organisation=tree["union_sz"], roles=["union_officer"])
+
+
+@pytest.fixture
+def english_messages():
+    """Messages in their English source, for assertions that read them (the pages show Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

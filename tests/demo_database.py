@@ -26,11 +26,11 @@ def _quoted(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _on_maintenance_database(*statements: str) -> None:
+def _on_maintenance_database(*statements: str | tuple[str, list]) -> None:
     connections.close_all()
     with connection._nodb_cursor() as cursor:  # Django's own way in for CREATE/DROP DATABASE
         for statement in statements:
-            cursor.execute(statement)
+            cursor.execute(*statement) if isinstance(statement, tuple) else cursor.execute(statement)
 
 
 class DemoTemplate:
@@ -47,6 +47,9 @@ class DemoTemplate:
             raise RuntimeError("the seeded demo template needs PostgreSQL (make test sets DATABASE_URL)")
         _on_maintenance_database(
             f"DROP DATABASE IF EXISTS {_quoted(self.name)} WITH (FORCE)",  # left over by a killed session
+            # Threads of earlier tests (the concurrency tests', the live server's) may have left connections
+            # open to this worker's own test database; a template cannot be copied while anyone is connected.
+            ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [self.test_database]),
             f"CREATE DATABASE {_quoted(self.name)} TEMPLATE {_quoted(self.test_database)}",
         )
         # Every connection is made from this one settings dictionary (the live server's threads too), and

@@ -3,17 +3,14 @@ from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from mutualaid import services
 from tests.factories import UserFactory
-from tests.mutualaid.conftest import claim_input
 
 PDF = b"%PDF-1.4\n% a tiny scan\n"
 
 
-@pytest.fixture
-def claim(clerk, covered_member, settings, tmp_path):
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    return services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
 
 
 @pytest.mark.django_db

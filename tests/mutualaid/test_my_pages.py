@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mutualaid import review, services
-from tests.factories import UserFactory, make_member, make_member_account
-from tests.mutualaid.conftest import claim_input
+from tests.factories import UserFactory, claim_input, make_member, make_member_account
 from unionportal.notifications.models import Notice
 from unionportal.notifications.services import notice_send
 
@@ -30,11 +29,6 @@ def staff(tree):
 @pytest.fixture
 def account(covered_member):
     return make_member_account(covered_member)
-
-
-@pytest.fixture
-def claim(clerk, covered_member):
-    return services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
 
 
 @pytest.fixture

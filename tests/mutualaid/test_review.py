@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import translation
 
 from mutualaid import review, services
 from mutualaid.models import Claim
@@ -14,10 +13,7 @@ from tests.mutualaid.conftest import claim_input
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture
