@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.conf import settings as django_settings
 from django.test.utils import override_settings
@@ -20,12 +22,13 @@ def _fast_test_settings(settings):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _cache_keys_per_worker(worker_id):
+def _cache_keys_per_worker():
     """pytest-xdist workers share one Redis database: each keeps its cache keys under its own prefix.
 
     (Each worker has its own PostgreSQL database already: pytest-django names it ``test_<name>_gw0``.)
     """
-    default = {**django_settings.CACHES["default"], "KEY_PREFIX": f"test-{worker_id}"}
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    default = {**django_settings.CACHES["default"], "KEY_PREFIX": f"test-{worker}"}
     with override_settings(CACHES={**django_settings.CACHES, "default": default}):
         yield
 
