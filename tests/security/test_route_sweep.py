@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.routes import API_OPERATIONS, ROUTES, Expect
@@ -75,12 +76,19 @@ ROUTE_LIST = resolver_routes()
 
 # Only for SWEEP_RECORD: which world row a route without a row probably means.
 _GUESS = [
-    (r"members:(member-|account-code-issue)", "member"), (r"members:(organisation-|certificate-case)", "union"),
-    (r"members:drive-(detail|found|note|owner|status)", "enterprise"), (r"members:roster-(cancel|confirm|detail|errors|progress)", "roster"),
-    (r"members:transfer-decide", "transfer"), (r"mutualaid:enrolment-(detail|pay)", "enrolment"),
-    (r"mutualaid:(claim-|estimate)", "claim"), (r"payments:batch-(cancel|detail|export|result|sent)", "payment_batch"),
-    (r"payments:request-correct", "payment_request"), (r"reporting:report-", "report"),
-    (r"accounts:audit-detail", "audit"), (r"accounts:lockout-release", "lockout"), (r"api:organisation-detail", "union"),
+    (r"members:(member-|account-code-issue)", "member"),
+    (r"members:(organisation-|certificate-case)", "union"),
+    (r"members:drive-(detail|found|note|owner|status)", "enterprise"),
+    (r"members:roster-(cancel|confirm|detail|errors|progress)", "roster"),
+    (r"members:transfer-decide", "transfer"),
+    (r"mutualaid:enrolment-(detail|pay)", "enrolment"),
+    (r"mutualaid:(claim-|estimate)", "claim"),
+    (r"payments:batch-(cancel|detail|export|result|sent)", "payment_batch"),
+    (r"payments:request-correct", "payment_request"),
+    (r"reporting:report-", "report"),
+    (r"accounts:audit-detail", "audit"),
+    (r"accounts:lockout-release", "lockout"),
+    (r"api:organisation-detail", "union"),
     (r"v1_organisations_retrieve", "union"),
 ]
 
@@ -92,28 +100,48 @@ def _recording_row(key):
 
 # --- the world ------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, demo_template):
+def world(django_db_setup, django_db_blocker, demo_template, tmp_path_factory):
     """The demo city (a fresh copy of the session's template) and the sweep's personas and rows, built once for
     the module; each test then runs in a transaction rolled back at its end."""
+    # The scans the world uploads go to a folder of their own; static files as in tests/conftest.py (the function-
+    # scoped settings there come too late for a module fixture).
+    media = override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("sweep-media"),
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    )
+    media.enable()
     with django_db_blocker.unblock():
         demo_template.copy_into_test_database()
         built = build_world()
+        for persona, user in built.users.items():
+            if user is not None:
+                client = Client()
+                client.force_login(user)
+                built.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        built.values["chart"] = _first_chart(built)
     yield built
+    media.disable()
     with django_db_blocker.unblock():
         # What a transactional test leaves behind: an empty database for the modules after this one.
         call_command("flush", interactive=False, verbosity=0)
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path_factory):
-    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+def _first_chart(world) -> str:
+    """A chart the owner's county dashboard really offers (its ids come from the year's catalogue)."""
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions["owner"]
+    page = client.get(reverse("reporting:county-dashboard", args=[world.values["code"]])).content.decode()
+    found = re.search(rf"/reporting/dashboard/{world.values['code']}/([\w-]+)\.csv", page)
+    return found.group(1) if found else "no-chart"
 
 
 def _client(world, persona) -> Client:
     client = Client(raise_request_exception=False)
-    user = world.users[persona]
-    if user is not None:
-        client.force_login(user)
+    if persona in world.sessions:  # signed in once for the module (see world), not once per request
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[persona]
     return client
 
 
@@ -189,7 +217,9 @@ def _check(world, label, url, expect: Expect, *, methods=("GET", "POST")):
     if RECORD:
         with open(RECORD, "a") as out:
             rows = {m: " ".join(observed[(m, p)].split(" but ")[0] for p in PERSONAS) for m in methods}
-            out.write(f"    {label!r}: Expect({expect.obj!r}, get={rows.get('GET', '')!r}, post={rows.get('POST', '')!r}),\n")
+            out.write(
+                f"    {label!r}: Expect({expect.obj!r}, get={rows.get('GET', '')!r}, post={rows.get('POST', '')!r}),\n"
+            )
             for (method, persona), got in observed.items():
                 if " but wrote" in got:
                     out.write(f"    # !! {method} as {persona} {got}\n")
@@ -210,14 +240,14 @@ def test_every_route_has_a_row():
     missing = sorted({key for key, _full, _p in ROUTE_LIST if row_for(key) is None})
     operations = {operation_id for operation_id, _m, _p in schema_operations()}
     missing_operations = sorted(operations - set(API_OPERATIONS))
-    stale = sorted(
-        key for key in ROUTES if "*" not in key and key not in {k for k, _f, _p in ROUTE_LIST}
-    ) + sorted(set(API_OPERATIONS) - operations)
+    stale = sorted(key for key in ROUTES if "*" not in key and key not in {k for k, _f, _p in ROUTE_LIST}) + sorted(
+        set(API_OPERATIONS) - operations
+    )
     how = (
         "\nAdd a row per route to ROUTES (URL names) or API_OPERATIONS (OpenAPI operationId) in "
         "tests/security/routes.py, e.g.\n"
-        "    \"members:thing-detail\": Expect(\"member\", get=\"200 404 404 403 login 403\", "
-        "post=\"- 405 405 405 405 405\"),\n"
+        '    "members:thing-detail": Expect("member", get="200 404 404 403 login 403", '
+        'post="- 405 405 405 405 405"),\n'
         "personas in the order owner peer other member anon noperm; `Expect`'s first argument names the row of "
         "tests/security/world.py that fills <pk>. `SWEEP_RECORD=/tmp/rows.py pytest tests/security -p no:xdist` "
         "writes what each persona gets today."
@@ -282,7 +312,10 @@ def test_a_union_moved_to_another_county_takes_its_claims_along(world):
                         ("new union", newcomer_officer)]:  # fmt: skip
         client = Client()
         client.force_login(user)
-        answers[label] = (client.get(detail).status_code, claim.number in client.get(reverse("mutualaid:claim-list")).content.decode())
+        answers[label] = (
+            client.get(detail).status_code,
+            claim.number in client.get(reverse("mutualaid:claim-list")).content.decode(),
+        )
     assert answers == {"new county": (200, True), "old county": (404, False), "new union": (404, False)}
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.signing import dumps
 
@@ -34,6 +35,7 @@ class World:
     users: dict = field(default_factory=dict)  # persona → user (None for anon)
     objects: dict = field(default_factory=dict)  # name → a row of the owner's county
     values: dict = field(default_factory=dict)  # URL keyword → value, for keywords that are not a pk
+    sessions: dict = field(default_factory=dict)  # persona → session key, signed in once for the module
 
 
 def build_world() -> World:
@@ -88,15 +90,24 @@ def build_world() -> World:
         or Transfer.objects.order_by("pk").first(),
         "enterprise": Enterprise.objects.filter(county=county).order_by("pk").first(),
         "roster": RosterImport.objects.create(
-            organisation=union, uploaded_by=owner, file=ContentFile(b"PK", name="sweep.xlsx"), original_name="花名册.xlsx"
+            organisation=union,
+            uploaded_by=owner,
+            file=ContentFile(b"PK", name="sweep.xlsx"),
+            original_name="花名册.xlsx",
         ),
         "report": report,
         "payment_batch": batch,
         "payment_request": request,
         "audit": LogEntry.objects.order_by("-pk").first(),
         "lockout": AccessAttempt.objects.create(
-            username="sweep_locked", ip_address="10.9.9.9", user_agent="sweep", failures_since_start=5,
-            get_data="", post_data="", http_accept="", path_info="/accounts/login/",
+            username="sweep_locked",
+            ip_address="10.9.9.9",
+            user_agent="sweep",
+            failures_since_start=5,
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/accounts/login/",
         ),  # fmt: skip
     }
     bulletin = Bulletin.objects.order_by("-month").first()
@@ -108,7 +119,8 @@ def build_world() -> World:
         "month": f"{(bulletin.month if bulletin else report.month):%Y-%m}",
         "report_month": f"{report.month:%Y-%m}",
         "fmt": "xlsx",
-        "chart": f"trend-{report.current_revision.lines.order_by('position').first().code}",
+        "chart": None,  # read from the owner's dashboard once the personas are signed in
+        "content_type_id": ContentType.objects.get_for_model(Member).pk,
         "member_pk": member.pk,
         "document_pk": document.pk,
         "action": None,  # first choice of the pattern, filled in by the sweep
