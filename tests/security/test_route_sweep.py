@@ -113,20 +113,22 @@ def world(django_db_setup, django_db_blocker, demo_template, tmp_path_factory):
         },
     )
     media.enable()
-    with django_db_blocker.unblock():
-        demo_template.copy_into_test_database()
-        built = build_world()
-        for persona, user in built.users.items():
-            if user is not None:
-                client = Client()
-                client.force_login(user)
-                built.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
-        built.values["chart"] = _first_chart(built)
-    yield built
-    media.disable()
-    with django_db_blocker.unblock():
-        # What a transactional test leaves behind: an empty database for the modules after this one.
-        call_command("flush", interactive=False, verbosity=0)
+    try:
+        with django_db_blocker.unblock():
+            demo_template.copy_into_test_database()
+            built = build_world()
+            for persona, user in built.users.items():
+                if user is not None:
+                    client = Client()
+                    client.force_login(user)
+                    built.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+            built.values["chart"] = _first_chart(built)
+        yield built
+    finally:
+        media.disable()
+        with django_db_blocker.unblock():
+            # What a transactional test leaves behind: an empty database for the modules after this one.
+            call_command("flush", interactive=False, verbosity=0)
 
 
 def _first_chart(world) -> str:

@@ -6,7 +6,6 @@ county is 山阳县 (611024), which has unions and members of its own in the dem
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -123,9 +122,6 @@ def build_world() -> World:
         "content_type_id": ContentType.objects.get_for_model(Member).pk,
         "member_pk": member.pk,
         "document_pk": document.pk,
-        "action": None,  # first choice of the pattern, filled in by the sweep
-        "decision": None,
         "format": "json",
-        "today": date.today(),
     }
     return world
