@@ -6,14 +6,13 @@ from django.test.utils import override_settings
 from django.utils import translation
 
 from members.models import Organisation
-from tests.demo_database import DemoTemplate
+from tests.demo_database import FAST_PASSWORD_HASHERS, DemoTemplate
 from tests.factories import UserFactory, make_organisation
 
 
 @pytest.fixture(autouse=True)
 def _fast_test_settings(settings):
-    # A deliberately slow password hash is the point in production and pure waiting in tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     # The manifest storage needs collectstatic; tests serve static files straight from the finders.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -22,6 +22,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.demo_database import FAST_PASSWORD_HASHERS
 from tests.security.routes import API_OPERATIONS, ROUTES, Expect
 from tests.security.world import PERSONA_HELP, PERSONAS, build_world
 
@@ -107,6 +108,7 @@ def world(django_db_setup, django_db_blocker, demo_template, tmp_path_factory):
     # scoped settings there come too late for a module fixture).
     media = override_settings(
         MEDIA_ROOT=tmp_path_factory.mktemp("sweep-media"),
+        PASSWORD_HASHERS=FAST_PASSWORD_HASHERS,
         STORAGES={
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
