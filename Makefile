@@ -68,11 +68,13 @@ check-deploy: $(VENV)/.installed
 	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
 # The bulk of the suite runs on xdist workers, a file per worker at a time (module fixtures are built once);
-# then, alone, the two tests that start processes of their own: `make run` (smoke) and a Celery worker.
+# then, in one process, the two tests that start processes of their own (`make run`, a Celery worker) and the
+# `serial` ones that xdist cannot schedule.
+ALONE = smoke or worker or serial
 test: $(VENV)/.installed-dev browser-deps lint migrations-check compilemessages check-deploy
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile -m "not smoke and not worker"
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest -m "smoke or worker"
+		$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile -m "not ($(ALONE))"
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest -m "$(ALONE)"
 
 # Refresh the README's screenshots from the browser tests.
 screenshots: $(VENV)/.installed-dev browser-deps compilemessages
