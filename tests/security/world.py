@@ -8,7 +8,6 @@ county is 山阳县 (611024), which has unions and members of its own in the dem
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.signing import dumps
@@ -56,17 +55,17 @@ def build_world() -> World:
     peer_union = make_organisation(parent=Organisation.objects.get(code="611002900"), code="611002900001",
                                    name="商州区快递行业某公司工会")  # fmt: skip
 
+    member = Member.objects.get(id_number=DEMO_MEMBER_ID)
     owner = UserFactory(username="sweep_owner", organisation=county, roles=STAFF_ROLES)
     world.users = {
         "owner": owner,
         "peer": UserFactory(username="sweep_peer", organisation=peer_union, roles=["union_officer"]),
         "other": UserFactory(username="sweep_other", organisation=other_county, roles=STAFF_ROLES),
-        "member": get_user_model().objects.get(member__id_number=DEMO_MEMBER_ID),
+        "member": member.account,
         "anon": None,
         "noperm": UserFactory(username="sweep_noperm", organisation=county, roles=["auditor"]),
     }
 
-    member = Member.objects.get(id_number=DEMO_MEMBER_ID)
     claim = Claim.objects.filter(member=member).order_by("pk").first()
     document = ClaimDocument.objects.create(
         claim=claim, material="invoice", file=ContentFile(b"%PDF-1.4 sweep", name="sweep.pdf"),
