@@ -13,6 +13,8 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Tests and check-deploy talk to the real services.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/unionportal
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/1
+# pytest-xdist workers for the bulk of the suite (each gets its own test database); `auto` is one per core.
+TEST_WORKERS      ?= auto
 
 # A production-like environment for `make check-deploy` (README, "Configuration").
 DEPLOY_ENV = DEBUG=0 SECRET_KEY=check-deploy-$(shell printf '%064d' 0 | tr 0 k)-not-a-real-key \
@@ -66,8 +68,14 @@ migrations-check: $(VENV)/.installed
 check-deploy: $(VENV)/.installed
 	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
+# The bulk of the suite runs on xdist workers, a file per worker at a time (module fixtures are built once);
+# then, in one process, the two tests that start processes of their own (`make run`, a Celery worker) and the
+# `serial` ones that xdist cannot schedule.
+ALONE = smoke or worker or serial
 test: $(VENV)/.installed-dev browser-deps lint migrations-check compilemessages check-deploy
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile -m "not ($(ALONE))"
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest -m "$(ALONE)"
 
 # Refresh the README's screenshots from the browser tests.
 screenshots: $(VENV)/.installed-dev browser-deps compilemessages

@@ -1,11 +1,16 @@
 """Factories for tests: one place that knows how to make valid rows."""
 
+import io
 import itertools
 from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
+import openpyxl
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from unionportal.core.demo import DEMO_PASSWORD
 from unionportal.org.models import Organisation
@@ -91,3 +96,41 @@ def make_pdf() -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_bytes(rows, headers=None) -> bytes:
+    """A one-sheet workbook: the header row, then the rows."""
+    book = openpyxl.Workbook()
+    if headers is not None:
+        book.active.append(list(headers))
+    for row in rows:
+        book.active.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_upload(rows, headers=None, name="upload.xlsx") -> SimpleUploadedFile:
+    """The same workbook as an uploaded file, as a form receives it."""
+    return SimpleUploadedFile(name, xlsx_bytes(rows, headers), content_type=XLSX)
+
+
+def claim_input(**overrides):
+    """What the counter types for an inpatient claim of the covered member (tests/mutualaid/conftest.py)."""
+    from mutualaid import services
+    from mutualaid.models import Material
+
+    required = [Material.APPLICATION, Material.ID_CARD, Material.DISCHARGE, Material.INVOICE, Material.SETTLEMENT]
+    today = timezone.localdate()
+    data = {
+        "claim_type": "inpatient", "hospital": "商洛市中心医院", "admitted_on": today - timedelta(days=10),
+        "discharged_on": today - timedelta(days=3), "diagnosis": "肺炎", "total_cost": Decimal("12000.00"),
+        "fund_paid": Decimal("6000.00"), "serious_illness_paid": Decimal("0"), "self_funded": Decimal("800.00"),
+        "invoices": [("INV-001", Decimal("12000.00"))], "materials": list(required),
+        "bank_name": "中国邮政储蓄银行商洛分行", "bank_account": "6221880000000012345",
+    }  # fmt: skip
+    data.update(overrides)
+    return services.ClaimInput(**data)

@@ -4,15 +4,8 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
-from mutualaid import services
 from mutualaid.claims import flow as claim_flow
 from tests.factories import PASSWORD, UserFactory, make_member, make_member_account
-from tests.mutualaid.conftest import claim_input
-
-
-@pytest.fixture
-def claim(clerk, covered_member):
-    return services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
 
 
 @pytest.fixture

@@ -2,19 +2,11 @@
 and sees the ranking and the charts drawn; the city publishes a month; no console errors anywhere."""
 
 import pytest
-from django.core.management import call_command
 
 from reporting.models import Bulletin
-from tests.browser.test_claim_journey import sign_out
-from tests.browser.test_sign_in import sign_in
+from tests.browser.steps import sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_city(settings):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def watch_errors(page) -> list[str]:

@@ -2,34 +2,21 @@ import io
 
 import openpyxl
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from members.demo import DEMO_MEMBER_ID
 from mutualaid.models import Claim
-from tests.browser.test_sign_in import sign_in
+from tests.browser.steps import sign_in, sign_out
+from tests.factories import xlsx_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo_city(settings):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def sign_out(page):
-    page.get_by_test_id("user-menu").click()
-    page.get_by_role("button", name="退出登录").click()
-
-
 def bank_result(claim, line=1) -> bytes:
-    book = openpyxl.Workbook()
-    book.active.append(["序号", "业务编号", "金额", "结果", "失败原因", "银行流水号"])
-    book.active.append([line, claim.number, f"{claim.benefit:.2f}", "成功", "", "PSBC-20261123-0001"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(
+        [[line, claim.number, f"{claim.benefit:.2f}", "成功", "", "PSBC-20261123-0001"]],
+        ["序号", "业务编号", "金额", "结果", "失败原因", "银行流水号"],
+    )
 
 
 def test_a_claim_from_the_counter_through_review_approval_and_payment(page, live_server, demo_city, screenshot):

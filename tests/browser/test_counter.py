@@ -1,17 +1,10 @@
 import pytest
 from auditlog.models import LogEntry
-from django.core.management import call_command
 
 from members.demo import DEMO_MEMBER_ID
-from tests.browser.test_sign_in import sign_in
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_city(settings):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_clerk_finds_a_member_by_id_card_and_reveals_the_number(page, live_server, demo_city, screenshot):

@@ -1,19 +1,12 @@
 """The browser reports no Content-Security-Policy violation on the pages that script (issue 11, item 14)."""
 
 import pytest
-from django.core.management import call_command
 
-from tests.browser.test_sign_in import sign_in
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = ["/", "/members/figures/", "/mutualaid/figures/", "/members/list/", "/mutualaid/claims/", "/api/docs/"]
-
-
-@pytest.fixture
-def demo_city(settings):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_no_page_breaks_the_policy_and_filters_still_submit(page, live_server, demo_city):

@@ -1,16 +1,9 @@
 import pytest
-from django.core.management import call_command
 
 from members.models import EnterpriseNote
-from tests.browser.test_sign_in import sign_in
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_city(settings):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_county_officer_follows_up_an_enterprise_without_a_union(page, live_server, demo_city, screenshot):

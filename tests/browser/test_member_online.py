@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from members.demo import DEMO_MEMBER_ID
 from members.models import Member
@@ -12,12 +11,6 @@ from unionportal.core.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "Qinling@2026"
-
-
-@pytest.fixture
-def demo_city(settings):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def fits_the_phone(page) -> bool:

@@ -2,22 +2,14 @@
 the city approves and the month locks."""
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from reporting.models import MonthlyReport, ReportRevision
-from tests.browser.test_claim_journey import sign_out
-from tests.browser.test_sign_in import sign_in
+from tests.browser.steps import sign_in, sign_out
 from unionportal.core.months import previous_month
 from unionportal.org.models import Organisation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_city(settings):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_county_files_city_returns_county_resubmits_city_approves(page, live_server, demo_city, screenshot):

@@ -1,22 +1,8 @@
 import pytest
-from django.core.management import call_command
 
-from unionportal.core.demo import DEMO_PASSWORD
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_city(settings):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def sign_in(page, live_server, username, password=DEMO_PASSWORD):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_counter_clerk_signs_in_in_chinese_and_reaches_the_workbench(page, live_server, demo_city, screenshot):

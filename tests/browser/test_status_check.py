@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 
 from members.demo import DEMO_MEMBER_ID
 from mutualaid.models import Claim
@@ -7,9 +6,7 @@ from mutualaid.models import Claim
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_member_checks_a_claim_on_a_phone_without_an_account(phone_page, live_server, settings, screenshot):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_a_member_checks_a_claim_on_a_phone_without_an_account(phone_page, live_server, demo_city, screenshot):
     claim = Claim.objects.get(member__id_number=DEMO_MEMBER_ID)
 
     phone_page.goto(f"{live_server.url}/accounts/login/")

@@ -7,11 +7,12 @@ from members.demo import ACCOUNTS, COUNTIES
 from unionportal.core.demo import DEMO_PASSWORD
 from unionportal.org.models import Organisation
 
+# Each test gets a fresh copy of the demo city seeded once per session (demo_city, tests/conftest.py).
+pytestmark = pytest.mark.django_db(transaction=True)
 
-@pytest.mark.django_db
-def test_seed_demo_builds_the_city_and_is_idempotent(settings):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+def test_seed_demo_builds_the_city_and_is_idempotent(demo_city):
+    # demo_city is seed_demo's work on an empty database (tests/demo_database.py); this is the second run.
     counts = (Organisation.objects.count(), LogEntry.objects.count())
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
@@ -21,10 +22,7 @@ def test_seed_demo_builds_the_city_and_is_idempotent(settings):
     assert {c.code for c in Organisation.objects.get_children(city)} == {code for code, _name in COUNTIES}
 
 
-@pytest.mark.django_db
-def test_every_demo_account_signs_in_with_the_demo_password(client, settings):
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - once for all the accounts
+def test_every_demo_account_signs_in_with_the_demo_password(client, demo_city):
     refused = []
     for username in sorted(ACCOUNTS):
         client.logout()
@@ -34,13 +32,10 @@ def test_every_demo_account_signs_in_with_the_demo_password(client, settings):
     assert refused == []
 
 
-@pytest.mark.django_db
-def test_the_demo_member_signs_in_online_and_sees_her_claim(client, settings):
+def test_the_demo_member_signs_in_online_and_sees_her_claim(client, demo_city):
     from members.demo import DEMO_MEMBER_ID
     from mutualaid.models import Claim
 
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115 - twice: still one account
     response = client.post(reverse("accounts:login"), {"username": DEMO_MEMBER_ID, "password": DEMO_PASSWORD})
     assert response["Location"] == reverse("core:workbench")
@@ -49,12 +44,9 @@ def test_the_demo_member_signs_in_online_and_sees_her_claim(client, settings):
     assert claim.number in page and "张芳" in page
 
 
-@pytest.mark.django_db
-def test_the_readmes_second_demo_member_can_activate_an_account(client, settings):
+def test_the_readmes_second_demo_member_can_activate_an_account(client, demo_city):
     from members.models import Member
 
-    settings.OTP_REQUIRED_FOR_ADMINS = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     member = Member.objects.get(phone="13900000002")
     assert (member.name, member.member_number) == ("张强", "61100000000002")  # as the README says
     response = client.post(

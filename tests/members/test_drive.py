@@ -15,11 +15,10 @@ from stdnum.cn import uscc
 
 from members import drive
 from members.models import Enterprise, EnterpriseNote
-from tests.factories import UserFactory
+from tests.factories import XLSX, UserFactory, xlsx_upload
 from unionportal.org.models import Organisation
 
 HEADERS = ["企业名称", "统一社会信用代码", "所在县区", "职工人数", "来源部门"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def code(n: int, county: str = "611002") -> str:
@@ -29,14 +28,7 @@ def code(n: int, county: str = "611002") -> str:
 
 
 def xlsx(rows, headers=HEADERS, name="企业名单.xlsx") -> SimpleUploadedFile:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=XLSX)
+    return xlsx_upload(rows, headers, name=name)
 
 
 def upload(client, rows, **kwargs):

@@ -27,7 +27,7 @@ from members.roster import checking, staging, writing
 from members.roster import forms as roster_forms
 from members.services import member_numbers
 from members.validators import PROVINCES, validate_id_number
-from tests.factories import UserFactory, make_organisation
+from tests.factories import make_organisation
 from unionportal.core.models import Heartbeat
 from unionportal.core.tasks import WORKER
 
@@ -91,11 +91,6 @@ def make_member(union, number: str, name: str = "老会员") -> Member:
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def officer(tree):
-    return UserFactory(username="sz_officer", organisation=tree["union_sz"], roles=["union_officer"])
 
 
 @pytest.fixture

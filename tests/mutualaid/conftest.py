@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from mutualaid import services
 from mutualaid.models import EnrolmentBatch, Material, Plan, PlanSegment, PlanVersion
-from tests.factories import UserFactory, make_member
+from tests.factories import UserFactory, claim_input, make_member
 
 D = Decimal
 REQUIRED = [Material.APPLICATION, Material.ID_CARD, Material.DISCHARGE, Material.INVOICE, Material.SETTLEMENT]
@@ -43,14 +43,7 @@ def covered_member(tree, clerk, inpatient_plan):
     return member
 
 
-def claim_input(**overrides):
-    today = timezone.localdate()
-    data = {
-        "claim_type": "inpatient", "hospital": "商洛市中心医院", "admitted_on": today - timedelta(days=10),
-        "discharged_on": today - timedelta(days=3), "diagnosis": "肺炎", "total_cost": D("12000.00"),
-        "fund_paid": D("6000.00"), "serious_illness_paid": D("0"), "self_funded": D("800.00"),
-        "invoices": [("INV-001", D("12000.00"))], "materials": list(REQUIRED),
-        "bank_name": "中国邮政储蓄银行商洛分行", "bank_account": "6221880000000012345",
-    }  # fmt: skip
-    data.update(overrides)
-    return services.ClaimInput(**data)
+@pytest.fixture
+def claim(clerk, covered_member):
+    """The covered member's inpatient claim, received complete at the counter (so accepted)."""
+    return services.claim_receive(actor=clerk, member=covered_member, data=claim_input())

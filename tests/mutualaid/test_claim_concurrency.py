@@ -12,8 +12,7 @@ from django.utils import timezone
 from mutualaid import services
 from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim, EnrolmentBatch
-from tests.factories import UserFactory, make_member
-from tests.mutualaid.conftest import claim_input
+from tests.factories import UserFactory, claim_input, make_member
 from tests.payments.test_concurrency import race
 from unionportal.notifications.models import Notice
 from unionportal.payments import services as payments

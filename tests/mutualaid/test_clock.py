@@ -9,8 +9,7 @@ from mutualaid.claims import clock
 from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim
 from mutualaid.tasks import settlement_clock
-from tests.factories import UserFactory
-from tests.mutualaid.conftest import claim_input
+from tests.factories import UserFactory, claim_input
 from unionportal.notifications.models import Notice
 
 

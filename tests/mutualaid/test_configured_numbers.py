@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from mutualaid import services
-from tests.mutualaid.conftest import claim_input
+from tests.factories import claim_input
 
 
 @pytest.mark.django_db

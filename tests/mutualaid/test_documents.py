@@ -6,9 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from mutualaid import services
 from tests.factories import UserFactory, make_pdf
-from tests.mutualaid.conftest import claim_input
 
 
 def _image(kind: str) -> bytes:
@@ -20,10 +18,9 @@ def _image(kind: str) -> bytes:
 PDF = make_pdf()
 
 
-@pytest.fixture
-def claim(clerk, covered_member, settings, tmp_path):
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    return services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
 
 
 @pytest.mark.django_db

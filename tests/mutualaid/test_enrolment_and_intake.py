@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from mutualaid import services
 from mutualaid.models import Claim, ClaimEvent, EnrolmentBatch, Policy
@@ -13,11 +13,8 @@ from tests.mutualaid.conftest import REQUIRED, claim_input
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def _english_messages():
-    # The assertions below read the English source of the messages; the pages show them in Chinese.
-    with translation.override("en"):
-        yield
+# The assertions below read the English source of the messages; the pages show them in Chinese.
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.mark.django_db

@@ -36,11 +36,6 @@ def batch_data(union, plan, **overrides):
     return data
 
 
-@pytest.fixture
-def officer(tree):
-    return UserFactory(username="sz_officer", organisation=tree["union_sz"], roles=["union_officer"])
-
-
 @pytest.mark.django_db
 class TestBuildBatch:
     def test_officer_sees_own_union_preselected_and_running_covers(self, client, officer, covered_member):

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from mutualaid import services
 from mutualaid.claims import flow as claim_flow
-from tests.factories import UserFactory, make_member, make_member_account
-from tests.mutualaid.conftest import claim_input
+from tests.factories import UserFactory, claim_input, make_member, make_member_account
 from unionportal.notifications.models import Notice
 from unionportal.notifications.services import notice_send
 
@@ -31,11 +30,6 @@ def staff(tree):
 @pytest.fixture
 def account(covered_member):
     return make_member_account(covered_member)
-
-
-@pytest.fixture
-def claim(clerk, covered_member):
-    return services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
 
 
 @pytest.fixture

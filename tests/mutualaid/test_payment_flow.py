@@ -1,31 +1,20 @@
 """A claim from approval to the bank's answer, through the shared payments machinery and the outbox."""
 
-import io
 from decimal import Decimal
 
-import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mutualaid import services
 from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim
-from tests.factories import UserFactory
-from tests.mutualaid.conftest import claim_input
+from tests.factories import UserFactory, claim_input, xlsx_upload
 from unionportal.notifications.models import Notice
 from unionportal.payments import services as payments
 from unionportal.payments.models import PaymentRequest
 
 
 def result_file(rows):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["序号", "业务编号", "金额", "结果", "失败原因", "银行流水号"])
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return SimpleUploadedFile("result.xlsx", buffer.getvalue())
+    return xlsx_upload(rows, ["序号", "业务编号", "金额", "结果", "失败原因", "银行流水号"], name="result.xlsx")
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import pytest
 from mutualaid import services
 from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim, PlanVersion
-from tests.factories import UserFactory
-from tests.mutualaid.conftest import claim_input
+from tests.factories import UserFactory, claim_input
 from unionportal.reconciliation.models import Discrepancy
 from unionportal.reconciliation.services import reconcile
 

@@ -4,21 +4,16 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import translation
 
 from mutualaid import services
 from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim
-from tests.factories import UserFactory
-from tests.mutualaid.conftest import claim_input
+from tests.factories import UserFactory, claim_input
 
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture

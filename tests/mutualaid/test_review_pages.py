@@ -6,8 +6,7 @@ from django.urls import reverse
 from mutualaid import services
 from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim
-from tests.factories import UserFactory
-from tests.mutualaid.conftest import claim_input
+from tests.factories import UserFactory, claim_input
 
 
 @pytest.fixture
@@ -16,11 +15,6 @@ def people(tree):
         "reviewer": UserFactory(username="rv2", organisation=tree["shangzhou"], roles=["reviewer"]),
         "approver": UserFactory(username="ap2", organisation=tree["shangzhou"], roles=["approver"]),
     }
-
-
-@pytest.fixture
-def claim(clerk, covered_member):
-    return services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
 
 
 def decide(client, claim, action, **data):

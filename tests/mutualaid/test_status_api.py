@@ -3,7 +3,7 @@
 import pytest
 
 from mutualaid import services
-from tests.mutualaid.conftest import claim_input
+from tests.factories import claim_input
 
 STATUS = "/api/v1/claims/status/"
 

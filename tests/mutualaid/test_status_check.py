@@ -7,15 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mutualaid import services
-from tests.mutualaid.conftest import claim_input
-
 URL = reverse("mutualaid:status-check")
-
-
-@pytest.fixture
-def claim(clerk, covered_member):
-    return services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
 
 
 def shapes(captured) -> list[str]:

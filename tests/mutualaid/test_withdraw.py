@@ -12,8 +12,7 @@ from django.utils import translation
 from mutualaid import services
 from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim
-from tests.factories import UserFactory, make_member, make_member_account
-from tests.mutualaid.conftest import claim_input
+from tests.factories import UserFactory, claim_input, make_member, make_member_account
 from unionportal.notifications.models import Notice
 
 

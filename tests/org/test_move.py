@@ -18,8 +18,7 @@ from mutualaid import figures, selectors, services
 from mutualaid.claims import documents
 from mutualaid.claims import flow as claim_flow
 from mutualaid.models import Claim, EnrolmentBatch, Policy
-from tests.factories import UserFactory, make_member, make_pdf
-from tests.mutualaid.conftest import claim_input
+from tests.factories import UserFactory, claim_input, make_member, make_pdf
 from unionportal.notifications.models import Notice
 from unionportal.notifications.selectors import outbox_for
 from unionportal.org import services as org_services

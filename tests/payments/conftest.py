@@ -1,16 +1,13 @@
-import io
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories import UserFactory, id_number
+from tests.factories import UserFactory, id_number, xlsx_upload
 from unionportal.payments import services, sources
 
 SOURCE = "tests.thing"
 RESULT_HEADERS = ["序号", "业务编号", "金额", "结果", "失败原因", "银行流水号"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Recorder:
@@ -64,14 +61,7 @@ def make_request(node, n: int, amount="1000.00", **fields):
 
 
 def result_file(rows, headers=RESULT_HEADERS, name="回盘.xlsx") -> SimpleUploadedFile:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=XLSX)
+    return xlsx_upload(rows, headers, name=name)
 
 
 def paid_row(line, bank_reference="B1"):

@@ -1,0 +1,15 @@
+"""What a person does in the browser, shared by the browser tests: sign in, sign out."""
+
+from unionportal.core.demo import DEMO_PASSWORD
+
+
+def sign_in(page, live_server, username, password=DEMO_PASSWORD):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def sign_out(page):
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("button", name="退出登录").click()
