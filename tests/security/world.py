@@ -41,11 +41,12 @@ def build_world() -> World:
     from axes.models import AccessAttempt
 
     from members.demo import DEMO_MEMBER_ID
-    from members.models import Enterprise, Member, Organisation, RosterImport, Transfer
+    from members.models import Enterprise, Member, RosterImport, Transfer
     from members.views.members import CARD_SALT
+    from mutualaid.claims.payouts import SOURCE
     from mutualaid.models import Claim, ClaimDocument, EnrolmentBatch
-    from mutualaid.payouts import SOURCE
     from reporting.models import Bulletin, MonthlyReport
+    from unionportal.org.models import Organisation
     from unionportal.payments import services as payments
 
     world = World()
@@ -108,6 +109,15 @@ def build_world() -> World:
             path_info="/accounts/login/",
         ),  # fmt: skip
     }
+    # An account of the owner's county whose roles or password the security administrator alone may change, and a
+    # grant of the auditor role waiting for a second security administrator.
+    from unionportal.accounts.models import RoleGrant
+
+    staff_user = UserFactory(username="sweep_target", organisation=county, roles=["counter_clerk"])
+    city = Organisation.objects.get(code="611000")
+    security_admin = UserFactory(username="sweep_security", organisation=city, roles=["security_admin"])
+    world.objects["staff_user"] = staff_user
+    world.objects["role_grant"] = RoleGrant.objects.create(user=staff_user, role="auditor", requested_by=security_admin)
     bulletin = Bulletin.objects.order_by("-month").first()
     world.values = {
         "number": claim.number,
