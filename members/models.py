@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unionportal.core.transitions import Flow, StateEvent
 from unionportal.org.models import Organisation
@@ -198,7 +199,7 @@ class MembershipPeriod(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="periods")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("union"))
-    started_on = models.DateField(_("from"))
+    started_on = models.DateField(pgettext_lazy("period", "from"))
     start_reason = models.CharField(_("how it began"), max_length=16, choices=Reason.choices)
     ended_on = models.DateField(_("until"), null=True, blank=True)
     end_reason = models.CharField(_("how it ended"), max_length=16, choices=Reason.choices, blank=True)

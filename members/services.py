@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from unionportal.core import numbers
 from unionportal.core.transitions import transition
-from unionportal.org.models import Organisation
+from unionportal.org.models import CHANGE_REPORT_DAYS, Organisation
 from unionportal.org.scope import require_in_scope
 
 from . import events
@@ -129,7 +129,7 @@ def certificate_case_file(
     today = timezone.localdate()
     if kind == K.CHANGE:
         changed_on = changed_on or node.particulars_changed_on or today
-    late = bool(changed_on and (today - changed_on).days > settings.CERTIFICATE_CHANGE_REPORT_DAYS)
+    late = bool(changed_on and (today - changed_on).days > CHANGE_REPORT_DAYS)
     case = CertificateCase.objects.create(
         organisation=node, kind=kind, certificate_number=certificate_number or node.certificate_number,
         valid_from=valid_from, valid_until=valid_until, changed_on=changed_on, reported_late=late,
@@ -157,9 +157,7 @@ def certificate_alert_for(node: Organisation, today: date) -> str:
             return A.EXPIRED
         if node.certificate_valid_until <= today + timedelta(days=settings.CERTIFICATE_EXPIRY_WARNING_DAYS):
             return A.EXPIRING
-    if node.particulars_changed_on and (today - node.particulars_changed_on).days > (
-        settings.CERTIFICATE_CHANGE_REPORT_DAYS
-    ):
+    if node.particulars_changed_on and (today - node.particulars_changed_on).days > CHANGE_REPORT_DAYS:
         return A.CHANGE_UNREPORTED
     return A.NONE
 

@@ -67,7 +67,10 @@ class PlanVersionAdmin(admin.ModelAdmin):
     inlines = [PlanSegmentInline]
     fieldsets = (
         (None, {"fields": ("plan", "valid_from", "premium_per_share", "max_shares", "term_months")}),
-        (_("Enrolment"), {"fields": ("waiting_days", "renewal_grace_days", "min_age", "max_age")}),
+        (
+            _("Enrolment"),
+            {"fields": ("waiting_days", "renewal_grace_days", "renewal_reminder_days", "min_age", "max_age")},
+        ),
         (
             _("Benefit"),
             {
@@ -83,7 +86,19 @@ class PlanVersionAdmin(admin.ModelAdmin):
                 )
             },
         ),  # fmt: skip
-        (_("Claims"), {"fields": ("filing_window_days", "settlement_days", "required_materials")}),
+        (
+            _("Claims"),
+            {
+                "fields": (
+                    "filing_window_days",
+                    "settlement_days",
+                    "first_reminder_days",
+                    "second_reminder_days",
+                    "city_approval_threshold",
+                    "required_materials",
+                )
+            },
+        ),
     )
 
     def has_change_permission(self, request, obj=None):

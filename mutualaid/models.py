@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unionportal.core.transitions import Flow, StateEvent
 
@@ -78,6 +79,11 @@ class PlanVersion(models.Model):
     second_reminder_days = models.PositiveSmallIntegerField(
         _("second reminder (days before the promised date)"), default=3
     )
+    renewal_reminder_days = models.PositiveSmallIntegerField(
+        _("renewal reminder (days before the cover ends)"), default=30,
+        help_text=_("Members and their union are reminded this many days before a cover ends (续保提示); set on each "
+                    "cover when its premium is paid."),
+    )  # fmt: skip
     required_materials = models.JSONField(
         _("required materials"), default=list, blank=True,
         help_text=_("Material codes the counter checks for a claim under this plan."),
@@ -283,8 +289,9 @@ class Policy(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("renews")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    # The renewal reminder's day (RENEWAL_REMINDER_DAYS before ``ends_on``), read with ``<= today`` and cleared
-    # by the scan that sends it: a day the clock did not run delays the reminder, never loses it.
+    # The renewal reminder's day (the plan version's ``renewal_reminder_days`` before ``ends_on``, fixed when paid),
+    # read with ``<= today`` and cleared by the scan that sends it: a day the clock did not run delays the reminder,
+    # never loses it.
     renewal_remind_on = models.DateField(_("renewal reminder on"), null=True, blank=True, editable=False)
 
     scope_path = "org_path"
@@ -477,8 +484,10 @@ class ClaimEvent(StateEvent):
     shows. Written only by ``mutualaid.events``."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=20, choices=Claim.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=Claim.Status.choices)
+    from_status = models.CharField(
+        pgettext_lazy("state event", "from"), max_length=20, choices=Claim.Status.choices, blank=True
+    )
+    to_status = models.CharField(pgettext_lazy("state event", "to"), max_length=20, choices=Claim.Status.choices)
 
     class Meta(StateEvent.Meta):
         verbose_name = _("claim event")

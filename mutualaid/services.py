@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
@@ -188,7 +187,7 @@ def enrolment_batch_pay(*, actor, batch: EnrolmentBatch, reference: str, paid_on
             policy.starts_on if previous else policy.starts_on + timedelta(days=version.waiting_days)
         )
         policy.status = Policy.Status.ACTIVE
-        policy.renewal_remind_on = policy.ends_on - timedelta(days=renewal_reminder_days())
+        policy.renewal_remind_on = policy.ends_on - timedelta(days=version.renewal_reminder_days)
         policy.save(update_fields=["starts_on", "ends_on", "waiting_ends_on", "status", "renewal_remind_on"])
     batch, _moved = transition(
         batch, EnrolmentBatch.Status.PAID, flow=ENROLMENT_FLOW, actor=actor, record=events.enrolment_batch_moved,
@@ -198,11 +197,6 @@ def enrolment_batch_pay(*, actor, batch: EnrolmentBatch, reference: str, paid_on
         lock=False,
     )  # fmt: skip
     return batch
-
-
-def renewal_reminder_days() -> int:
-    """Members and their union hear this many days before a cover ends (续保提示)."""
-    return settings.RENEWAL_REMINDER_DAYS
 
 
 # --- Claims at the counter -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ def settlement_clock() -> dict:
 
 @shared_task
 def renewal_reminders() -> dict:
-    """Daily: tell members and their union's officers of covers ending in RENEWAL_REMINDER_DAYS days
-    (safe to run twice)."""
+    """Daily: tell members and their union's officers of covers whose reminder day has come (the plan version's
+    renewal reminder days before the cover ends; safe to run twice)."""
     result = renewal.renewal_reminders_send()
     return {"members": result.members, "unions": result.unions}

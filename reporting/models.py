@@ -347,8 +347,12 @@ class ReportEvent(models.Model):
     report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="events")
     revision = models.ForeignKey(ReportRevision, on_delete=models.CASCADE, null=True, blank=True, related_name="events")
     kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
-    from_status = models.CharField(_("from"), max_length=10, choices=ReportRevision.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, choices=ReportRevision.Status.choices, blank=True)
+    from_status = models.CharField(
+        pgettext_lazy("state event", "from"), max_length=10, choices=ReportRevision.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        pgettext_lazy("state event", "to"), max_length=10, choices=ReportRevision.Status.choices, blank=True
+    )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     comment = models.CharField(_("comment"), max_length=300, blank=True)

@@ -390,8 +390,9 @@ NOTICE_SENDING_TIMEOUT = timedelta(minutes=env.int("NOTICE_SENDING_TIMEOUT_MINUT
 
 # --- Members and unions (DOMAIN.md §2-3) -----------------------------------------------------------
 MEMBER_NUMBER_PREFIX = env("MEMBER_NUMBER_PREFIX", default="611000")
+# The workbench lists certificates expiring within this many days (shown in the alert). The 30 days to report a
+# change are fixed by regulation: ``unionportal.org.models.CHANGE_REPORT_DAYS``.
 CERTIFICATE_EXPIRY_WARNING_DAYS = env.int("CERTIFICATE_EXPIRY_WARNING_DAYS", default=60)
-CERTIFICATE_CHANGE_REPORT_DAYS = env.int("CERTIFICATE_CHANGE_REPORT_DAYS", default=30)
 DRIVE_MIN_EMPLOYEES = env.int("DRIVE_MIN_EMPLOYEES", default=25)  # the organising drive's ledger threshold
 DRIVE_IMPORT_MAX_ROWS = env.int("DRIVE_IMPORT_MAX_ROWS", default=20_000)  # one enterprise list upload
 ROSTER_ASYNC_ROWS = env.int("ROSTER_ASYNC_ROWS", default=1000)  # larger rosters run as a Celery task
@@ -399,10 +400,8 @@ ROSTER_MAX_ROWS = env.int("ROSTER_MAX_ROWS", default=100_000)  # one upload; lar
 MEMBER_SEARCH_LIMIT = 50  # name search shows at most this many matches
 
 # --- Mutual aid (DOMAIN.md §4) ---------------------------------------------------------------------
-# The city-approval threshold and the settlement reminder days are on each plan version (rows the federation
-# edits), not here.
-# Members and their union's officers are reminded this many days before a cover ends (续保提示).
-RENEWAL_REMINDER_DAYS = env.int("RENEWAL_REMINDER_DAYS", default=30)
+# The city-approval threshold, the settlement reminder days and the renewal reminder days (续保提示) are on each
+# plan version (rows the federation edits), not here.
 # The claim status check without an account: at most this many tries per ID number and per address.
 STATUS_CHECK_PER_ID = env.int("STATUS_CHECK_PER_ID", default=5)
 STATUS_CHECK_PER_ADDRESS = env.int("STATUS_CHECK_PER_ADDRESS", default=20)

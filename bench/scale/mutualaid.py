@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from bench.scale.registry import generator
 from members.models import Member
-from mutualaid import benefit, services
+from mutualaid import benefit
 from mutualaid.claims.review import plan_terms
 from mutualaid.demo import PLANS
 from mutualaid.models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanSegment, PlanVersion, Policy
@@ -236,7 +236,6 @@ def add_enrolments(
     enrolled_last_year: set[int] = set()
     covered_last_year: dict[int, date] = {}  # member → end of last cover
     now = timezone.now()
-    renewal_days = services.renewal_reminder_days()
     for year in range(today.year - YEARS + 1, today.year + 1):
         last_day = min(date(year, 12, 31), today - timedelta(days=1))
         renewing = [u for u in order if u in enrolled_last_year and rng.random() < RENEW_SHARE]
@@ -283,7 +282,7 @@ def add_enrolments(
                 ends = after_term(starts, version.term_months) - timedelta(days=1)
                 waiting = starts if renewal else starts + timedelta(days=version.waiting_days)
                 pk = next(policy_ids)
-                remind_on = ends - timedelta(days=renewal_days)  # as enrolment_batch_pay sets it
+                remind_on = ends - timedelta(days=version.renewal_reminder_days)  # as enrolment_batch_pay sets it
                 policies.append((pk, member_id, batch_id, version.pk, org_path, shares, premium, starts, ends,
                                  waiting, None, Policy.Status.ACTIVE,
                                  remind_on if remind_on >= today else None))  # fmt: skip

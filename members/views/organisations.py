@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from unionportal.core.feedback import report_refusal
 from unionportal.org import services as org_services
-from unionportal.org.models import Organisation
+from unionportal.org.models import CHANGE_REPORT_DAYS, Organisation
 from unionportal.org.scope import in_scope, scope_queryset
 
 from .. import selectors, services
@@ -100,7 +100,7 @@ def organisation_edit(request, pk):
                 messages.warning(
                     request,
                     _("Registered particulars changed: file a change case for the legal-person certificate "
-                      "within 30 days."),
+                      "within %(days)s days.") % {"days": CHANGE_REPORT_DAYS},
                 )  # fmt: skip
         return redirect("members:organisation-detail", pk=organisation.pk)
     return render(request, "members/organisation_form.html", {"form": form, "organisation": organisation})
@@ -191,7 +191,11 @@ def certificate_case_create(request, pk):
         else:
             messages.success(request, _("%(case)s recorded.") % {"case": case.get_kind_display()})
             if case.reported_late:
-                messages.warning(request, _("The change was reported more than 30 days after it happened."))
+                messages.warning(
+                    request,
+                    _("The change was reported more than %(days)s days after it happened.")
+                    % {"days": CHANGE_REPORT_DAYS},
+                )
             return redirect("members:organisation-detail", pk=organisation.pk)
     return _structure_page(request, organisation, form, _("Certificate case"))
 

@@ -1,13 +1,13 @@
 """Renewal (续保): reminders before a cover ends, and the union's printable 续保提示单.
 
-Each active cover carries the day of its reminder in ``renewal_remind_on`` (``RENEWAL_REMINDER_DAYS`` before it
-ends, set when its premium is paid). The daily scan reads ``renewal_remind_on <= today`` through a partial index on
-active covers, so a day the clock did not run delays the reminder, never loses it, and history costs nothing. Each
-batch of due covers is taken with ``FOR UPDATE SKIP LOCKED`` and cleared by a conditional UPDATE in the transaction
-that queues its notices, so two workers never send twice; the outbox's dedupe keys (cover and end date; union,
-officer and end date) are the second guard. Each member hears once by SMS, each officer of the member's union once
-in the inbox per end date. A cover already renewed (a later cover names it in ``renews``), or already ended, is
-cleared without a reminder.
+Each active cover carries the day of its reminder in ``renewal_remind_on`` (its plan version's
+``renewal_reminder_days`` before it ends, set when its premium is paid). The daily scan reads
+``renewal_remind_on <= today`` through a partial index on active covers, so a day the clock did not run delays the
+reminder, never loses it, and history costs nothing. Each batch of due covers is taken with
+``FOR UPDATE SKIP LOCKED`` and cleared by a conditional UPDATE in the transaction that queues its notices, so two
+workers never send twice; the outbox's dedupe keys (cover and end date; union, officer and end date) are the second
+guard. Each member hears once by SMS, each officer of the member's union once in the inbox per end date. A cover
+already renewed (a later cover names it in ``renews``), or already ended, is cleared without a reminder.
 """
 
 from collections import defaultdict
@@ -23,8 +23,8 @@ from unionportal.accounts.selectors import users_with_role
 from unionportal.notifications import notices_enqueue_many, register_kind
 from unionportal.org.models import Organisation
 
-from ..models import Policy
-from ..services import renewal_reminder_days, version_in_force
+from ..models import Plan, PlanVersion, Policy
+from ..services import version_in_force
 
 BATCH = 500
 
@@ -43,8 +43,16 @@ def register() -> None:
     register_kind("policy.renewal_union", title=_("Covers to renew"), text=UNION_TEXT)
 
 
-def reminder_days() -> int:
-    return renewal_reminder_days()
+def sheet_days(*, today: date | None = None) -> int:
+    """The window a 续保提示单 covers unless the page asks for another: the longest renewal notice among the plan
+    versions in force today (each version's ``renewal_reminder_days``), so every cover already reminded is on it."""
+    today = today or timezone.localdate()
+    days = [
+        version.renewal_reminder_days
+        for plan in Plan.objects.filter(is_active=True)
+        if (version := version_in_force(plan, today)) is not None
+    ]
+    return max(days, default=PlanVersion._meta.get_field("renewal_reminder_days").default)
 
 
 def _not_renewed(policies):

@@ -46,7 +46,8 @@ def forwards(apps, schema_editor):
                 default=escalation,
             )
         )
-    days = int(getattr(settings, "RENEWAL_REMINDER_DAYS", 30))
+    # The setting is gone (the number is now on the plan version, 0017); its environment variable still counts here.
+    days = int(getattr(settings, "RENEWAL_REMINDER_DAYS", None) or os.environ.get("RENEWAL_REMINDER_DAYS") or 30)
     Policy.objects.filter(status="active", ends_on__gte=today + timedelta(days=days)).update(
         renewal_remind_on=_days_before("ends_on", days)
     )

@@ -122,7 +122,7 @@ def batch_list(request):
         request,
         "mutualaid/enrolment_list.html",
         {"batches": rows[:PAGE_SIZE], "next_before": next_before, "unions": member_selectors.unions_for(request.user),
-         "days": renewal.reminder_days()},
+         "days": renewal.sheet_days()},
     )  # fmt: skip
 
 
@@ -244,14 +244,14 @@ def batch_pay(request, pk):
 @login_required
 @permission_required("mutualaid.view_enrolmentbatch", raise_exception=True)
 def renewal_sheet(request):
-    """续保提示单 for one union (``?union=``): covers ending within ``days`` days (default RENEWAL_REMINDER_DAYS),
-    on A4."""
+    """续保提示单 for one union (``?union=``): covers ending within ``days`` days (by default the plan versions'
+    renewal reminder days, ``renewal.sheet_days``), on A4."""
     union_pk = request.GET.get("union", "")
     if not union_pk.isdigit():
         raise Http404
     union = member_selectors.access_organisation(request.user, int(union_pk))
     days = request.GET.get("days", "")
-    days = int(days) if days.isdigit() else renewal.reminder_days()
+    days = int(days) if days.isdigit() else renewal.sheet_days(today=timezone.localdate())
     if not 1 <= days <= MAX_SHEET_DAYS:
         raise Http404
     today = timezone.localdate()

@@ -144,6 +144,29 @@ class TestCertificates:
         client.force_login(other_county_user)
         assert not [i for i in client.get("/").context["items"] if i.count and "certificate" in i.url]
 
+    def test_the_alerts_show_the_configured_window(self, client, settings, tree, county_user):
+        # Given a federation that warns 90 days before a certificate expires, and a certificate ending in 80
+        settings.CERTIFICATE_EXPIRY_WARNING_DAYS = 90
+        today = date(2026, 11, 22)
+        soon = make_organisation(parent=tree["shangzhou"], code="611002001005")
+        late = make_organisation(parent=tree["shangzhou"], code="611002001006")
+        Organisation.objects.filter(pk=soon.pk).update(
+            certificate_number="A3", certificate_valid_until=today + timedelta(days=80)
+        )
+        Organisation.objects.filter(pk=late.pk).update(
+            certificate_number="A4", particulars_changed_on=today - timedelta(days=31)
+        )
+        # When the daily job runs and county staff open the list and the union
+        with time_machine.travel(today):
+            refresh_certificate_alerts()
+        client.force_login(county_user)
+        attention = client.get(reverse("members:certificate-attention")).content.decode()
+        detail = client.get(reverse("members:organisation-detail", args=[soon.pk])).content.decode()
+        # Then the expiry alert names the 90 days configured, the change alert the 30 days of the rules
+        assert "法人资格证书 90 天内到期" in attention and "法人资格证书 90 天内到期" in detail
+        assert "变更未在 30 天内申报" in attention
+        assert "60 天" not in attention
+
     def test_new_certificate_needs_number_and_expiry(self, client, tree, county_user):
         client.force_login(county_user)
         self.file(client, tree["union_sz"], kind="new")

@@ -28,6 +28,7 @@ def version_form(version, **changes) -> dict:
         for name in (
             "valid_from", "premium_per_share", "max_shares", "term_months", "waiting_days", "renewal_grace_days",
             "min_age", "max_age", "deductible_per_stay", "filing_window_days", "settlement_days",
+            "renewal_reminder_days", "first_reminder_days", "second_reminder_days", "city_approval_threshold",
         )
     }  # fmt: skip
     data.update(plan=version.plan_id, per_period_cap_per_share=version.per_period_cap_per_share or "")
@@ -76,6 +77,7 @@ def test_new_version_from_a_later_date_copies_the_terms_and_is_editable(admin_cl
     assert edited.status_code == 302, edited.context["adminform"].form.errors if edited.context else edited
     new.refresh_from_db()
     assert new.deductible_per_stay == D("300.00")
+    assert new.renewal_reminder_days == version.renewal_reminder_days  # copied; the admin edits it with the rest
     version.refresh_from_db()
     assert version.deductible_per_stay == D("500.00")
 

@@ -117,6 +117,16 @@ class TestRenewalReminders:
         policy = Policy.objects.get(member=member)
         assert policy.renewal_remind_on == policy.ends_on - timedelta(days=30)
 
+    def test_the_reminder_day_is_the_plan_versions(self, tree, clerk, inpatient_plan, frozen):
+        # Given a plan version whose federation reminds 45 days before a cover ends
+        inpatient_plan.versions.update(renewal_reminder_days=45)
+        member = make_member(union=tree["union_sz"], name="新保己")
+        # When a batch under it is paid
+        enrol(clerk, tree["union_sz"], inpatient_plan, [member], paid_on=timezone.localdate())
+        # Then the cover's reminder day is 45 days before it ends
+        policy = Policy.objects.get(member=member)
+        assert policy.renewal_remind_on == policy.ends_on - timedelta(days=45)
+
 
 @pytest.mark.django_db
 class TestRenewalSheet:
@@ -135,3 +145,16 @@ class TestRenewalSheet:
         assert len(response.context["lines"]) == 3
         short = client.get(reverse("mutualaid:renewal-sheet"), {"union": tree["union_sz"].pk, "days": "10"})
         assert [line.policy.member.name for line in short.context["lines"]] == ["临近丙"]
+
+    def test_the_sheet_and_the_list_show_the_configured_days(self, client, tree, clerk, covers, inpatient_plan):
+        # Given the plan version in force reminds 31 days before a cover ends
+        inpatient_plan.versions.update(renewal_reminder_days=31)
+        client.force_login(clerk)
+        # When the list page and the sheet are opened without a period
+        listing = client.get(reverse("mutualaid:enrolment-list"))
+        sheet = client.get(reverse("mutualaid:renewal-sheet"), {"union": tree["union_sz"].pk})
+        # Then both take the configured number, and the sheet prints it
+        assert listing.context["days"] == 31
+        assert 'value="31"' in listing.content.decode()
+        assert sheet.context["days"] == 31 and len(sheet.context["lines"]) == 3  # 稍后乙's day-31 end now included
+        assert "31 天内" in sheet.content.decode()

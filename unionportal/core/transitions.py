@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class IllegalTransition(ValidationError):
@@ -130,8 +130,9 @@ class StateEvent(models.Model):
     only writer. An event from a program (the bank's result file, a clock) has no actor.
     """
 
-    from_status = models.CharField(gettext_lazy("from"), max_length=20, blank=True)
-    to_status = models.CharField(gettext_lazy("to"), max_length=20)
+    # "from"/"to" alone are an organisation move's 原上级/新上级; a state event's are 原状态/新状态.
+    from_status = models.CharField(pgettext_lazy("state event", "from"), max_length=20, blank=True)
+    to_status = models.CharField(pgettext_lazy("state event", "to"), max_length=20)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=gettext_lazy("by"),

@@ -2,11 +2,18 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from treebeard.exceptions import InvalidMoveToDescendant
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from .validators import validate_union_uscc, validate_uscc
+
+# A union holding a legal-person certificate reports a change of its registered particulars (name, address,
+# legal representative …) within 30 days: the window is fixed by the registration rules for grassroots unions'
+# legal-person status, not a federation's choice, so it is a constant here and not a setting or a row. (How early
+# the workbench warns of a certificate's expiry is the federation's choice: ``CERTIFICATE_EXPIRY_WARNING_DAYS``.)
+CHANGE_REPORT_DAYS = 30
 
 
 class OrganisationManager(MP_NodeManager):
@@ -76,10 +83,11 @@ class Organisation(MP_Node):
         OTHER = "other", _("Other")
 
     class Alert(models.TextChoices):
+        # The labels name no number (filters and forms show them); ``alert_text`` adds the window in force.
         NONE = "", _("None")
-        EXPIRING = "expiring", _("Certificate expires within 60 days")
+        EXPIRING = "expiring", _("Certificate expires soon")
         EXPIRED = "expired", _("Certificate has expired")
-        CHANGE_UNREPORTED = "change_unreported", _("Change not reported within 30 days")
+        CHANGE_UNREPORTED = "change_unreported", _("Change not reported in time")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     code = models.CharField(
@@ -145,6 +153,16 @@ class Organisation(MP_Node):
     @property
     def is_union(self) -> bool:
         return self.kind == self.Kind.GRASSROOTS
+
+    @property
+    def alert_text(self) -> str:
+        """The alert as staff read it, with the window in force (the warning days as configured)."""
+        if self.alert == self.Alert.EXPIRING:
+            days = settings.CERTIFICATE_EXPIRY_WARNING_DAYS
+            return gettext("Certificate expires within %(days)s days") % {"days": days}
+        if self.alert == self.Alert.CHANGE_UNREPORTED:
+            return gettext("Change not reported within %(days)s days") % {"days": CHANGE_REPORT_DAYS}
+        return self.get_alert_display() if self.alert else ""
 
     def _inc_path(self):
         """The next sibling path that no node has ever held (treebeard's next step, retired steps skipped)."""

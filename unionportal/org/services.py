@@ -53,7 +53,7 @@ def organisation_update(*, actor, organisation: Organisation, data: dict) -> lis
     """Change the given fields; return the names of those that really changed.
 
     A change of registered particulars of a union holding a legal-person certificate must be reported
-    with a change case within 30 days: the date of the change is kept until then.
+    with a change case within ``CHANGE_REPORT_DAYS`` (30, by regulation): the date of the change is kept until then.
     """
     require_in_scope(actor, organisation.path)
     node = Organisation.objects.select_for_update().get(pk=organisation.pk)
