@@ -409,9 +409,6 @@ class Claim(models.Model):
         "org.Organisation", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+",
         verbose_name=_("counted in county"),
     )  # fmt: skip
-    # The settlement clock's next step (T−7, T−3, then the escalation the day after ``due_on``), read with
-    # ``<= today`` so a day the clock did not run delays a reminder, never loses it. Null: nothing to send.
-    next_reminder_on = models.DateField(_("next reminder on"), null=True, blank=True, editable=False)
 
     scope_path = "org_path"
 
@@ -429,12 +426,6 @@ class Claim(models.Model):
                 fields=["due_on"],
                 name="claim_open_due_idx",
                 condition=Q(status__in=["accepted", "assessed", "approved"]),
-            ),
-            # The daily settlement clock reads only open claims whose next step is due.
-            models.Index(
-                fields=["next_reminder_on"],
-                name="claim_open_reminder_idx",
-                condition=Q(status__in=["accepted", "assessed", "approved"], next_reminder_on__isnull=False),
             ),
             models.Index(fields=["org_path", "status"], name="claim_scope_status_idx"),
             models.Index(fields=["member", "admitted_on"], name="claim_member_admitted_idx"),
@@ -462,6 +453,34 @@ CLAIM_FLOW = Flow(
         _C.RETURNED: {_C.ACCEPTED, _C.REJECTED, _C.WITHDRAWN},
     },
 )
+
+
+class ClaimClock(models.Model):
+    """The settlement clock of one open claim: a row while the claim is open (``claim_flow`` adds it when the claim
+    is accepted and removes it when the claim leaves the open states), holding the next step.
+
+    A narrow table of its own, not a column on the claim: the daily scan moves a thousand clocks on with one
+    UPDATE, and an UPDATE writes a new version of the whole row and an entry in every index of the table (a claim
+    row is wide and carries a dozen indexes; this one has two).
+    """
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, primary_key=True, related_name="clock", verbose_name=_("claim")
+    )
+    # The next step (T−7, T−3, then the escalation the day after ``due_on``), read with ``<= today`` so a day the
+    # clock did not run delays a reminder, never loses it. Null once escalated: nothing more to send.
+    next_on = models.DateField(_("next reminder on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement clock")
+        verbose_name_plural = _("settlement clocks")
+        indexes = [
+            # The daily scan reads only the clocks whose next step is due: it must not grow with history.
+            models.Index(fields=["next_on"], name="claimclock_next_on_idx", condition=Q(next_on__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id}: {self.next_on}"
 
 
 class ClaimInvoice(models.Model):

@@ -37,7 +37,17 @@ from members.models import Member
 from mutualaid import benefit
 from mutualaid.claims.review import plan_terms
 from mutualaid.demo import PLANS
-from mutualaid.models import Claim, ClaimEvent, ClaimInvoice, EnrolmentBatch, Plan, PlanSegment, PlanVersion, Policy
+from mutualaid.models import (
+    Claim,
+    ClaimClock,
+    ClaimEvent,
+    ClaimInvoice,
+    EnrolmentBatch,
+    Plan,
+    PlanSegment,
+    PlanVersion,
+    Policy,
+)
 from unionportal.core import numbers
 from unionportal.core.months import after_term
 from unionportal.org.models import Organisation
@@ -157,8 +167,9 @@ CLAIM_COLUMNS = (
     "diagnosis", "total_cost", "fund_paid", "serious_illness_paid", "self_funded", "materials_received",
     "bank_name", "bank_account", "status", "received_at", "accepted_at", "due_on", "computed_benefit", "benefit",
     "breakdown", "adjustment_reason", "rejection", "note", "entered_by_id", "assessed_by_id", "approved_by_id",
-    "city_approved_by_id", "paid_on", "next_reminder_on", "city_approval_threshold",
+    "city_approved_by_id", "paid_on", "city_approval_threshold",
 )  # fmt: skip
+CLOCK_COLUMNS = ("claim_id", "next_on")
 INVOICE_COLUMNS = ("id", "claim_id", "number", "amount")
 EVENT_COLUMNS = ("id", "claim_id", "from_status", "to_status", "actor_id", "note", "created_at")
 
@@ -360,7 +371,7 @@ def add_claim_rows(
     ]
     settlement_days = covers[-1].version.settlement_days  # the plan's versions here all promise the same
     claim_ids = _reserve_ids(Claim, count)
-    claims, invoices = [], []
+    claims, invoices, clocks = [], [], []
     drafts = []
     for (status, when), pk in zip(slots, claim_ids, strict=True):
         if when:  # open: accepted on a day that puts the due date where it should be
@@ -455,9 +466,10 @@ def add_claim_rows(
             rng.choice(BANKS), f"6217{rng.randrange(10**14):014d}", status, min(received_at, now),
             accepted_at and min(accepted_at, now), due_on,
             computed, paid_benefit, snapshot, "", rejection, "", clerk, assessed_by, approved_by, None, paid_on,
-            _next_reminder_on(due_on, today) if status in OPEN else None,
             version.city_approval_threshold if assessed_by else None,
         ))  # fmt: skip
+        if status in OPEN:  # the settlement clock runs while the claim is open
+            clocks.append((pk, _next_reminder_on(due_on, today)))
         if rng.random() < 0.3:  # two invoices, adding up to the total
             first = (total * Decimal(str(rng.uniform(0.2, 0.8)))).quantize(CENT)
             parts = [first, total - first]
@@ -474,13 +486,13 @@ def add_claim_rows(
     invoice_ids = _reserve_ids(ClaimInvoice, len(invoices))
     event_ids = _reserve_ids(ClaimEvent, len(rows_events))
     _write(Claim, CLAIM_COLUMNS, claims)
+    _write(ClaimClock, CLOCK_COLUMNS, clocks)
     _count_in_county(Claim, [row[0] for row in claims])
     _write(ClaimInvoice, INVOICE_COLUMNS, [(i, *row[1:]) for i, row in zip(invoice_ids, invoices, strict=True)])
     _write(ClaimEvent, EVENT_COLUMNS, [(i, *row[1:]) for i, row in zip(event_ids, rows_events, strict=True)])
     return counts
 
 
-@transaction.atomic
 def _next_reminder_on(due_on: date | None, today: date) -> date | None:
     """The settlement clock's next step, as ``claim_flow`` keeps it: T−7, T−3, then the day after ``due_on``."""
     if due_on is None:
@@ -489,6 +501,7 @@ def _next_reminder_on(due_on: date | None, today: date) -> date | None:
     return next((step for step in steps if step >= today), steps[-1])
 
 
+@transaction.atomic
 def add_claims(count: int, *, seed: int, log: Callable[[str], None] = print, due: int | None = None) -> str:
     """Covers over five years and ``count`` claims on them (see the module's docstring); a summary.
 
@@ -516,7 +529,7 @@ def add_claims(count: int, *, seed: int, log: Callable[[str], None] = print, due
 def analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (EnrolmentBatch, Policy, Claim, ClaimInvoice, ClaimEvent):
+            for model in (EnrolmentBatch, Policy, Claim, ClaimClock, ClaimInvoice, ClaimEvent):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 

@@ -1,14 +1,15 @@
 """The settlement clock (一个月理赔到位): reminders before the promised date, escalation after it.
 
-Each open claim carries its next step in ``next_reminder_on``: the first reminder (T−7 by default, the plan
-version's ``first_reminder_days``), the second (T−3, ``second_reminder_days``), then the escalation the day after
-``due_on``; ``claim_flow`` sets it when the clock starts and clears it when the claim leaves the open states. The
-daily scan reads ``next_reminder_on <= today`` through a partial index on open claims: a day the clock did not run
-(beat or the worker down) delays a step, never loses it, and history costs nothing.
+Each open claim has a clock (``ClaimClock``, a narrow row of its own) holding its next step in ``next_on``: the
+first reminder (T−7 by default, the plan version's ``first_reminder_days``), the second (T−3,
+``second_reminder_days``), then the escalation the day after ``due_on``. ``claim_flow`` starts the clock when the
+claim is accepted (``clock_start``) and removes it when the claim leaves the open states (``clock_stop``): those are
+its only writers besides the scan. The daily scan reads ``next_on <= today`` through a partial index: a day the
+clock did not run (beat or the worker down) delays a step, never loses it, and history costs nothing.
 
-Two workers never send twice: each takes a batch of due claims with ``FOR UPDATE SKIP LOCKED`` and moves them on
-with an UPDATE conditional on ``next_reminder_on <= today`` in the same transaction as the outbox rows; the outbox's
-dedupe keys (per claim, step, due date and recipient) are the second guard. A late day sends the latest step due,
+Two workers never send twice: each takes a batch of due clocks with ``FOR UPDATE SKIP LOCKED`` and moves them on
+with an UPDATE conditional on ``next_on <= today`` in the same transaction as the outbox rows; the outbox's dedupe
+keys (per claim, step, due date and recipient) are the second guard. A late day sends the latest step due,
 once (after a missed T−7, T−3 brings the T−3 reminder only).
 """
 
@@ -23,7 +24,7 @@ from unionportal.accounts.selectors import users_with_permission, users_with_rol
 from unionportal.notifications import notices_enqueue_many, register_kind
 from unionportal.org.paths import city_path, county_path
 
-from ..models import Claim
+from ..models import Claim, ClaimClock
 
 BATCH = 1000
 STEP_PERMISSION = {
@@ -57,8 +58,10 @@ class _People:
         self._cache: dict = {}
 
     def _everyone(self, key, users) -> list:
+        """``users()`` read once per scan: the queryset is built only then (building one costs a millisecond, and
+        the holders of each county and step ask again)."""
         if key not in self._cache:
-            self._cache[key] = list(users.select_related("organisation").order_by("pk"))
+            self._cache[key] = list(users().select_related("organisation").order_by("pk"))
         return self._cache[key]
 
     def holders(self, claim) -> list:
@@ -66,7 +69,7 @@ class _People:
         key = ("holders", claim.status, county_path(claim.org_path))
         if key not in self._cache:
             perm = f"{STEP_APP.get(claim.status, 'mutualaid')}.{STEP_PERMISSION[claim.status]}"
-            users = self._everyone(("perm", perm), users_with_permission(perm))
+            users = self._everyone(("perm", perm), lambda: users_with_permission(perm))
             here = [u for u in users if u.organisation_id and u.organisation.path == key[2]]
             self._cache[key] = here or [u for u in users if u.organisation_id and u.organisation.depth == 1]
         return self._cache[key]
@@ -74,7 +77,7 @@ class _People:
     def staff_at(self, path: str, role: str) -> list:
         key = ("staff", path, role)
         if key not in self._cache:
-            staff = self._everyone(("role", role), users_with_role(role))
+            staff = self._everyone(("role", role), lambda: users_with_role(role))
             self._cache[key] = [u for u in staff if u.organisation_id and u.organisation.path == path]
         return self._cache[key]
 
@@ -91,26 +94,41 @@ class _Due:
     member: str
 
 
-# Take a batch of due claims and move each on to its next step in one statement, as the outbox claims its rows:
-# the rows are locked (another worker's scan skips them, SKIP LOCKED) and the UPDATE is conditional on the step
-# being due, so a claim is never taken twice. The next step: the second reminder while it is ahead, then the
-# escalation the day after the due date, then nothing (escalated once); ``claim_flow`` sets the first.
+# Take a batch of due clocks and move each on to its next step in one statement, as the outbox claims its rows:
+# the clock rows are locked (another worker's scan skips them, SKIP LOCKED; a transition that stops the clock
+# waits for this transaction) and the UPDATE is conditional on the step being due, so a claim is never taken twice.
+# Only the narrow clock rows are written; the claim, its cover, plan version and member are read. The next step:
+# the second reminder while it is ahead, then the escalation the day after the due date, then nothing (escalated
+# once); ``claim_flow`` sets the first. A clock outlives its claim's open states only if something bypassed
+# ``claim_flow``: it is silenced here (next step none, nothing sent), so it cannot hold a place in every batch.
 _TAKE = """
 WITH due AS (
-    SELECT id FROM mutualaid_claim
-    WHERE status = ANY(%(open)s) AND next_reminder_on <= %(today)s
-    ORDER BY id LIMIT %(batch)s FOR UPDATE SKIP LOCKED
+    SELECT claim_id FROM mutualaid_claimclock
+    WHERE next_on <= %(today)s
+    ORDER BY claim_id LIMIT %(batch)s FOR UPDATE SKIP LOCKED
 )
-UPDATE mutualaid_claim AS c SET next_reminder_on = CASE
-    WHEN c.due_on < %(today)s THEN NULL
+UPDATE mutualaid_claimclock AS k SET next_on = CASE
+    WHEN c.status <> ALL(%(open)s) OR c.due_on < %(today)s THEN NULL
     WHEN c.due_on - v.second_reminder_days > %(today)s THEN c.due_on - v.second_reminder_days
     ELSE c.due_on + 1
 END
-FROM due, mutualaid_policy AS p, mutualaid_planversion AS v, members_member AS m
-WHERE c.id = due.id AND p.id = c.policy_id AND v.id = p.plan_version_id AND m.id = c.member_id
-    AND c.next_reminder_on <= %(today)s
+FROM due, mutualaid_claim AS c, mutualaid_policy AS p, mutualaid_planversion AS v, members_member AS m
+WHERE k.claim_id = due.claim_id AND c.id = k.claim_id AND p.id = c.policy_id AND v.id = p.plan_version_id
+    AND m.id = c.member_id AND k.next_on <= %(today)s
 RETURNING c.id, c.number, c.status, c.org_path, c.due_on, m.name
 """
+
+
+def clock_start(claim: Claim, *, next_on: date) -> None:
+    """Start (or restart, after a return) the claim's clock with its first step. Called by ``claim_flow`` when the
+    claim is accepted, in the transition's transaction, with the claim locked."""
+    ClaimClock.objects.update_or_create(claim=claim, defaults={"next_on": next_on})
+
+
+def clock_stop(claim: Claim) -> None:
+    """Stop the claim's clock: it left the open states (paid, returned, rejected, withdrawn). Called by
+    ``claim_flow`` in the transition's transaction; a scan holding the clock finishes first (the row lock)."""
+    ClaimClock.objects.filter(claim=claim).delete()
 
 
 def _take(today: date) -> list[_Due]:
@@ -155,6 +173,8 @@ def scan(*, today: date | None = None) -> ScanResult:
                 break
             items = []
             for claim in rows:
+                if claim.status not in Claim.OPEN:
+                    continue  # a stray clock, silenced by ``_TAKE``
                 if claim.due_on < today:
                     recipients = (
                         people.holders(claim)

@@ -26,7 +26,7 @@ from unionportal.org.scope import require_in_scope
 
 from .. import benefit, events
 from ..models import CLAIM_FLOW, Claim, Material, Policy, material_labels
-from . import notices, payouts, review
+from . import clock, notices, payouts, review
 
 S = Claim.Status
 # Withdrawal is possible until the claim is approved: after that finance holds the payment.
@@ -35,9 +35,12 @@ WITHDRAWABLE = (S.RECEIVED, S.ACCEPTED, S.ASSESSED, S.RETURNED)
 
 def _move(claim: Claim, new: str, *, actor, note: str = "", changes=None, lock: bool = True) -> tuple[Claim, bool]:
     # lock=False where the caller has locked the claim already (with its cover and plan, which checks read).
-    return transition(
+    claim, moved = transition(
         claim, new, flow=CLAIM_FLOW, actor=actor, record=events.claim_moved, note=note, changes=changes, lock=lock
     )
+    if moved and new not in Claim.OPEN:
+        clock.clock_stop(claim)  # every move out of the open states stops the settlement clock, here and only here
+    return claim, moved
 
 
 def _locked(claim: Claim) -> Claim:
@@ -62,11 +65,10 @@ def claim_accept(*, actor, claim: Claim) -> Claim:
     today = timezone.localdate()
     version = claim.policy.plan_version
     due_on = today + timedelta(days=version.settlement_days)
-    changes = {
-        "accepted_at": timezone.now(), "due_on": due_on, "next_reminder_on": first_reminder_on(due_on, version, today),
-    }  # fmt: skip
+    changes = {"accepted_at": timezone.now(), "due_on": due_on}
     claim, moved = _move(claim, S.ACCEPTED, actor=actor, changes=changes, lock=False)
     if moved:
+        clock.clock_start(claim, next_on=first_reminder_on(due_on, version, today))
         notices.tell_member(claim, "accepted")
     return claim
 
@@ -192,7 +194,7 @@ def claim_return(*, actor, claim: Claim, missing: list[str], note: str = "") -> 
     claim, _moved = _move(claim, S.RETURNED, actor=actor, note=labels + ("; " + note if note else ""), lock=False,
         changes={
             "materials_received": [code for code in claim.materials_received if code not in set(missing)],
-            "due_on": None, "accepted_at": None, "next_reminder_on": None,
+            "due_on": None, "accepted_at": None,
             "benefit": None, "computed_benefit": None, "breakdown": None, "city_approval_threshold": None,
             "assessed_by": None, "approved_by": None, "city_approved_by": None,
         },
@@ -219,7 +221,7 @@ def claim_reject(*, actor, claim: Claim, reason: str, note: str = "") -> Claim:
         actor=actor,
         note=f"{Claim.Rejection(reason).label} {note}".strip(),
         lock=False,
-        changes={"rejection": reason, "due_on": None, "next_reminder_on": None, "benefit": None},
+        changes={"rejection": reason, "due_on": None, "benefit": None},
     )
     notices.tell_member(claim, "rejected")
     return claim
@@ -259,7 +261,7 @@ def claim_withdraw(*, actor, claim: Claim, reason: str) -> Claim:
     if not reason:
         raise ValidationError(_("Give the reason for withdrawing the claim."))
     claim, _moved = _move(claim, S.WITHDRAWN, actor=actor, note=reason, lock=False,
-                          changes={"due_on": None, "next_reminder_on": None})  # fmt: skip
+                          changes={"due_on": None})  # fmt: skip
     notices.tell_member(claim, "withdrawn", reason=reason)
     return claim
 
@@ -272,7 +274,7 @@ def claim_mark_paid(*, claim: Claim, paid_on: date, actor=None) -> Claim:
 
     ``actor`` is the person who imported the bank's result file.
     """
-    changes = {"paid_on": paid_on, "next_reminder_on": None, "counted_in_county": county_of(claim.org_path)}
+    changes = {"paid_on": paid_on, "counted_in_county": county_of(claim.org_path)}
     claim, moved = _move(claim, S.PAID, actor=actor, changes=changes)
     if moved:
         notices.tell_member(claim, "paid")

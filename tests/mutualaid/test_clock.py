@@ -7,10 +7,15 @@ from django.utils import timezone
 from mutualaid import services
 from mutualaid.claims import clock
 from mutualaid.claims import flow as claim_flow
-from mutualaid.models import Claim
+from mutualaid.models import Claim, ClaimClock
 from mutualaid.tasks import settlement_clock
 from tests.factories import UserFactory, claim_input
 from unionportal.notifications.models import Notice
+
+
+def next_step(claim):
+    """The claim's settlement clock's next step; None once escalated or when the clock has stopped (no row)."""
+    return ClaimClock.objects.filter(claim=claim).values_list("next_on", flat=True).first()
 
 
 @pytest.fixture
@@ -84,22 +89,22 @@ def test_a_missed_day_delays_the_reminder_never_loses_it(office, clerk, covered_
         assert settlement_clock() == {"reminded": 1, "escalated": 0}
         assert settlement_clock() == {"reminded": 0, "escalated": 0}  # run twice: once
     assert Notice.objects.filter(kind="claim.due_soon").count() == 2  # the reviewer and the supervisor
-    assert Claim.objects.get(pk=claim.pk).next_reminder_on == due - timedelta(days=3)
+    assert next_step(claim) == due - timedelta(days=3)
     with time_machine.travel(due + timedelta(days=4)):  # down from T−3 until four days late: the escalation only
         assert clock.scan() == clock.ScanResult(reminded=0, escalated=1)
         assert clock.scan() == clock.ScanResult(reminded=0, escalated=0)
     assert Notice.objects.filter(kind="claim.overdue").count() == 3
-    assert Claim.objects.get(pk=claim.pk).next_reminder_on is None
+    assert next_step(claim) is None
 
 
 @pytest.mark.django_db
 def test_the_reminder_days_are_the_plan_versions(office, clerk, covered_member, inpatient_plan):
     inpatient_plan.versions.update(first_reminder_days=10, second_reminder_days=5)
     claim = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
-    assert claim.next_reminder_on == claim.due_on - timedelta(days=10)
+    assert next_step(claim) == claim.due_on - timedelta(days=10)
     with time_machine.travel(claim.due_on - timedelta(days=10)):
         assert clock.scan().reminded == 1
-    assert Claim.objects.get(pk=claim.pk).next_reminder_on == claim.due_on - timedelta(days=5)
+    assert next_step(claim) == claim.due_on - timedelta(days=5)
 
 
 @pytest.mark.django_db
@@ -108,7 +113,8 @@ def test_a_claim_that_leaves_the_open_states_stops_its_clock(office, clerk, cove
     claim_flow.claim_withdraw(actor=clerk, claim=claim, reason="已由单位报销")
     with time_machine.travel(claim.due_on - timedelta(days=7)):
         assert clock.scan() == clock.ScanResult()
-    assert Claim.objects.get(pk=claim.pk).next_reminder_on is None
+    assert next_step(claim) is None
+    assert not ClaimClock.objects.filter(claim=claim).exists()  # stopped, not only silenced
 
 
 def _due_claims(clerk, member, count, start):
@@ -127,8 +133,20 @@ def test_the_scans_queries_do_not_grow_with_the_due_claims(office, clerk, covere
     counts = []
     for size, start in ((1, 0), (6, 100)):
         _due_claims(clerk, covered_member, size, start)
-        due = Claim.objects.filter(next_reminder_on__isnull=False).latest("pk").due_on
+        due = Claim.objects.filter(clock__next_on__isnull=False).latest("pk").due_on
         with time_machine.travel(due - timedelta(days=7)), CaptureQueriesContext(connection) as queries:
             assert clock.scan().reminded == size
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_a_clock_left_behind_by_a_bulk_update_is_silenced(office, clerk, covered_member):
+    """A claim closed around ``claim_flow`` (a bulk update) keeps its clock: the scan sends nothing for it and
+    silences it, so that it never takes a place in a batch again."""
+    claim = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.PAID)
+    with time_machine.travel(claim.due_on - timedelta(days=7)):
+        assert clock.scan() == clock.ScanResult()
+    assert not Notice.objects.filter(kind__startswith="claim.d").exists()
+    assert next_step(claim) is None
