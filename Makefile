@@ -38,9 +38,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	touch $@
 
 # Compiled translations come from Babel (pure Python): `make run` needs no gettext system package.
-compilemessages: $(VENV)/.installed
+# Compiled only when the catalogue changed: the smoke test's `make run` must not rewrite the .mo that the
+# test processes beside it are reading.
+MO := locale/zh_Hans/LC_MESSAGES/django.mo
+$(MO): locale/zh_Hans/LC_MESSAGES/django.po | $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v '^$$' || true
-	@test -f locale/zh_Hans/LC_MESSAGES/django.mo
+	@test -f $@ && touch $@
+
+compilemessages: $(MO)
 
 # Extracting strings needs GNU gettext (a developer's tool, not a runtime one).
 makemessages: $(VENV)/.installed
@@ -68,14 +73,21 @@ migrations-check: $(VENV)/.installed
 check-deploy: $(VENV)/.installed
 	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
-# The bulk of the suite runs on xdist workers, a file per worker at a time (module fixtures are built once);
-# then, in one process, the two tests that start processes of their own (`make run`, a Celery worker) and the
-# `serial` ones that xdist cannot schedule.
+# The bulk of the suite runs on xdist workers, a file per worker at a time (module fixtures are built once).
+# Beside it, in one process of its own, run the tests that start processes of their own (`make run`, Celery
+# workers and beats) and the `serial` ones that xdist cannot schedule: they mostly wait on their subprocesses, so
+# they overlap the bulk instead of following it (6:15 one after the other, 3:08 side by side, here). Their output
+# follows the bulk's; each run has its own test databases (test_<name>, test_<name>_gw<n>). Either failing fails.
 ALONE = smoke or worker or serial
 test: $(VENV)/.installed-dev browser-deps lint migrations-check compilemessages check-deploy
+	@mkdir -p test-output
+	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(VENV)/bin/pytest -p no:cacheprovider -m "$(ALONE)" > test-output/alone.log 2>&1 & alone=$$!; \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile -m "not ($(ALONE))"
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/pytest -m "$(ALONE)"
+		$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile -m "not ($(ALONE))"; bulk=$$?; \
+	wait $$alone; alone_status=$$?; \
+	echo "--- the tests that start processes of their own (test-output/alone.log) ---"; cat test-output/alone.log; \
+	test $$bulk -eq 0 && test $$alone_status -eq 0
 
 # Refresh the README's screenshots from the browser tests.
 screenshots: $(VENV)/.installed-dev browser-deps compilemessages

@@ -80,8 +80,9 @@ def test_two_beats_send_each_tick_once_and_the_standby_takes_over(tmp_path):
 
         time.sleep(10)
         sent = _heartbeats(client) - before - start
-        # One beat sends 10 (±1 for the edges) in 10 s; two unlocked beats would send about 20.
-        assert 8 <= len(sent) <= 12, len(sent)
+        # One beat sends 10 (±1 for the edges) in 10 s; two unlocked beats would send about 20. The lower bound is
+        # loose: `make test` runs this beside the busy xdist workers, and a starved beat sends late, never twice.
+        assert 5 <= len(sent) <= 12, len(sent)
         assert all(beat.poll() is None for beat in beats)  # the other one is waiting, not dead
 
         # The holder dies without giving the lease back: the standby takes over once it expires (3 s).
