@@ -2,6 +2,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.module_loading import autodiscover_modules
 
 from members.demo import ACCOUNTS, COUNTIES
 from unionportal.core.demo import DEMO_PASSWORD
@@ -55,3 +56,16 @@ def test_the_readmes_second_demo_member_can_activate_an_account(client, demo_cit
          "password1": "Qinling@2026", "password2": "Qinling@2026"},
     )  # fmt: skip
     assert response["Location"] == reverse("mutualaid:my-claims")
+
+
+def test_seeders_run_in_app_order_whatever_was_imported_first(monkeypatch):
+    """A module that imports mutualaid.demo before members.demo (a benchmark, a test) used to make the claims seed
+    before the accounts they need: the order is the apps', not the imports'."""
+    from unionportal.core import demo
+
+    autodiscover_modules("demo")
+    registered = list(demo._seeders)
+    monkeypatch.setattr(demo, "_seeders", list(reversed(registered)))
+    modules = [func.__module__.split(".")[0] for _name, func in demo.seeders()]
+    assert modules.index("members") < modules.index("mutualaid") < modules.index("reporting")
+    assert modules == sorted(modules, key=["members", "mutualaid", "reporting"].index)
