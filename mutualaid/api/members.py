@@ -74,11 +74,20 @@ class BreakdownSerializer(serializers.Serializer):
     benefit = serializers.DecimalField(**MONEY)
 
 
+class PaymentFailureSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    reason = serializers.CharField(help_text="The bank's reason, as it gave it (e.g. 户名与账号不符).")
+    what_to_do = serializers.CharField()
+
+
 class ClaimDetailSerializer(ClaimSummarySerializer):
     adjustment_reason = serializers.CharField()
     missing = serializers.ListField(child=serializers.CharField())
     steps = TimelineStepSerializer(many=True)
     breakdown = BreakdownSerializer(allow_null=True)
+    payment_failed = PaymentFailureSerializer(
+        allow_null=True, help_text="Set while the bank's return waits for a corrected account."
+    )
 
     def to_representation(self, view):
         # The instance is a mine.ClaimView: the claim's own fields, then what the view worked out.
@@ -87,6 +96,14 @@ class ClaimDetailSerializer(ClaimSummarySerializer):
         data["missing"] = view.missing
         data["steps"] = TimelineStepSerializer(view.steps, many=True).data
         data["breakdown"] = BreakdownSerializer(view.breakdown).data if view.breakdown else None
+        data["payment_failed"] = None
+        if view.payment_failure is not None:
+            data["payment_failed"] = {
+                "message": _("Payment failed: please correct your bank card"),
+                "reason": view.payment_failure or _("the bank gave no reason"),
+                "what_to_do": _("Please bring your bank card and ID card to your union's service counter. "
+                                "Once the account is corrected the benefit is paid again."),
+            }  # fmt: skip
         return data
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .. import benefit, services
 from ..models import Claim, Policy, material_labels
-from . import review
+from . import payouts, review
 
 S = Claim.Status
 # The statuses whose benefit is fixed by an assessor: the member sees the amount and how it was reached.
@@ -33,6 +33,8 @@ class ClaimView:
     breakdown: benefit.Breakdown | None
     notes: list[str] = field(default_factory=list)
     withdrawable: bool = False
+    # The bank's reason while the payment stands returned and the account is not yet corrected, else None.
+    payment_failure: str | None = None
 
 
 def timeline(claim: Claim) -> list[Step]:
@@ -68,7 +70,10 @@ def claim_view(claim: Claim) -> ClaimView:
     # The breakdown the assessor saw (the staff page shows the same); before assessment the member sees none.
     breakdown = review.breakdown_shown(claim) if claim.status in WITH_AMOUNT else None
     withdrawable = claim.status in (S.RECEIVED, S.ACCEPTED, S.ASSESSED, S.RETURNED)  # claim_flow.WITHDRAWABLE
-    return ClaimView(claim, timeline(claim), days_left(claim), missing, breakdown, withdrawable=withdrawable)
+    return ClaimView(
+        claim, timeline(claim), days_left(claim), missing, breakdown, withdrawable=withdrawable,
+        payment_failure=payouts.payment_failure(claim),
+    )  # fmt: skip
 
 
 def estimate(*, member, claim_type: str, settlement: benefit.Settlement, days: int = 0):

@@ -20,7 +20,7 @@ from unionportal.core.feedback import report_refusal
 from unionportal.core.navigation import link_maker
 
 from .. import benefit, selectors, services
-from ..claims import documents, review
+from ..claims import documents, payouts, review
 from ..claims import flow as claim_flow
 from ..forms import (
     AssessForm,
@@ -114,6 +114,7 @@ def claim_detail(request, pk):
             "decided": claim.status in (Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.REJECTED),
             "waits_for_city": claim.status == Claim.Status.ASSESSED and claim.approved_by_id is not None,
             "withdrawable": claim.status in claim_flow.WITHDRAWABLE,
+            "payment_failure": payouts.payment_failure(claim),
         },
     )
 
