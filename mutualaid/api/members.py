@@ -81,7 +81,8 @@ class PaymentFailureSerializer(serializers.Serializer):
 
 
 class ClaimDetailSerializer(ClaimSummarySerializer):
-    adjustment_reason = serializers.CharField()
+    adjustment_code = serializers.CharField(help_text="adjusted_on_review when the amount was adjusted, else empty.")
+    adjustment_reason = serializers.CharField(help_text="The adjustment in plain words (never a reviewer's note).")
     missing = serializers.ListField(child=serializers.CharField())
     steps = TimelineStepSerializer(many=True)
     breakdown = BreakdownSerializer(allow_null=True)
@@ -92,7 +93,9 @@ class ClaimDetailSerializer(ClaimSummarySerializer):
     def to_representation(self, view):
         # The instance is a mine.ClaimView: the claim's own fields, then what the view worked out.
         data = dict(ClaimSummarySerializer(view.claim, context=self.context).data)
-        data["adjustment_reason"] = view.claim.adjustment_reason
+        # Never the assessor's own note (claim.adjustment_reason): it is internal.
+        data["adjustment_code"] = view.adjustment_code
+        data["adjustment_reason"] = mine.adjustment_label(view.adjustment_code)
         data["missing"] = view.missing
         data["steps"] = TimelineStepSerializer(view.steps, many=True).data
         data["breakdown"] = BreakdownSerializer(view.breakdown).data if view.breakdown else None
