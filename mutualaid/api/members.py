@@ -74,19 +74,39 @@ class BreakdownSerializer(serializers.Serializer):
     benefit = serializers.DecimalField(**MONEY)
 
 
+class PaymentFailureSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    reason = serializers.CharField(help_text="The bank's reason, as it gave it (e.g. 户名与账号不符).")
+    what_to_do = serializers.CharField()
+
+
 class ClaimDetailSerializer(ClaimSummarySerializer):
-    adjustment_reason = serializers.CharField()
+    adjustment_code = serializers.CharField(help_text="adjusted_on_review when the amount was adjusted, else empty.")
+    adjustment_reason = serializers.CharField(help_text="The adjustment in plain words (never a reviewer's note).")
     missing = serializers.ListField(child=serializers.CharField())
     steps = TimelineStepSerializer(many=True)
     breakdown = BreakdownSerializer(allow_null=True)
+    payment_failed = PaymentFailureSerializer(
+        allow_null=True, help_text="Set while the bank's return waits for a corrected account."
+    )
 
     def to_representation(self, view):
         # The instance is a mine.ClaimView: the claim's own fields, then what the view worked out.
         data = dict(ClaimSummarySerializer(view.claim, context=self.context).data)
-        data["adjustment_reason"] = view.claim.adjustment_reason
+        # Never the assessor's own note (claim.adjustment_reason): it is internal.
+        data["adjustment_code"] = view.adjustment_code
+        data["adjustment_reason"] = mine.adjustment_label(view.adjustment_code)
         data["missing"] = view.missing
         data["steps"] = TimelineStepSerializer(view.steps, many=True).data
         data["breakdown"] = BreakdownSerializer(view.breakdown).data if view.breakdown else None
+        data["payment_failed"] = None
+        if view.payment_failure is not None:
+            data["payment_failed"] = {
+                "message": _("Payment failed: please correct your bank card"),
+                "reason": view.payment_failure or _("the bank gave no reason"),
+                "what_to_do": _("Please bring your bank card and ID card to your union's service counter. "
+                                "Once the account is corrected the benefit is paid again."),
+            }  # fmt: skip
         return data
 
 

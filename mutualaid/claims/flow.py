@@ -281,9 +281,15 @@ def claim_mark_paid(*, claim: Claim, paid_on: date, actor=None) -> Claim:
     return claim
 
 
-def claim_payment_returned(*, claim: Claim, reason: str, actor=None) -> None:
-    """The bank returned the payment: the claim stays approved (finance corrects the account); a note only."""
+def claim_payment_returned(*, claim: Claim, reason: str, attempt: int, actor=None) -> None:
+    """The bank returned the payment: the claim stays approved (finance corrects the account), with a note.
+
+    The member is told by SMS to bring their bank card to the counter, once per payment attempt (``attempt`` is
+    the bank-file line that failed: a corrected account that fails again is told again; the same result file
+    imported twice is not).
+    """
     events.claim_noted(claim, actor=actor, note=_("Payment returned by the bank: %(reason)s") % {"reason": reason})
+    notices.tell_member(claim, "payment_failed", reason=reason, attempt=attempt)
 
 
 def _own_member_pk(user) -> int | None:

@@ -6,12 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .. import benefit, services
 from ..models import Claim, Policy, material_labels
-from . import review
+from . import payouts, review
 
 S = Claim.Status
+# What the member is told of a manual adjustment: a code and its plain words, never the assessor's internal note.
+ADJUSTMENT_CODE = "adjusted_on_review"
+ADJUSTMENT_LABEL = _("The amount was set on review under the plan's terms; your union can explain it.")
 # The statuses whose benefit is fixed by an assessor: the member sees the amount and how it was reached.
 WITH_AMOUNT = (Claim.Status.ASSESSED, Claim.Status.APPROVED, Claim.Status.PAID)
 
@@ -33,6 +37,13 @@ class ClaimView:
     breakdown: benefit.Breakdown | None
     notes: list[str] = field(default_factory=list)
     withdrawable: bool = False
+    # The bank's reason while the payment stands returned and the account is not yet corrected, else None.
+    payment_failure: str | None = None
+    adjustment_code: str = ""  # ADJUSTMENT_CODE when an assessor adjusted the amount
+
+    @property
+    def adjustment_label(self) -> str:
+        return adjustment_label(self.adjustment_code)
 
 
 def timeline(claim: Claim) -> list[Step]:
@@ -68,7 +79,16 @@ def claim_view(claim: Claim) -> ClaimView:
     # The breakdown the assessor saw (the staff page shows the same); before assessment the member sees none.
     breakdown = review.breakdown_shown(claim) if claim.status in WITH_AMOUNT else None
     withdrawable = claim.status in (S.RECEIVED, S.ACCEPTED, S.ASSESSED, S.RETURNED)  # claim_flow.WITHDRAWABLE
-    return ClaimView(claim, timeline(claim), days_left(claim), missing, breakdown, withdrawable=withdrawable)
+    return ClaimView(
+        claim, timeline(claim), days_left(claim), missing, breakdown, withdrawable=withdrawable,
+        payment_failure=payouts.payment_failure(claim),
+        adjustment_code=ADJUSTMENT_CODE if claim.status in WITH_AMOUNT and review.adjusted(claim) else "",
+    )  # fmt: skip
+
+
+def adjustment_label(code: str) -> str:
+    """The plain words of an adjustment code ("" for none), for the member's page, the API and the notice."""
+    return str(ADJUSTMENT_LABEL) if code == ADJUSTMENT_CODE else ""
 
 
 def estimate(*, member, claim_type: str, settlement: benefit.Settlement, days: int = 0):

@@ -17,6 +17,9 @@ KINDS = {
         "[Union mutual aid] Your claim %(number)s was approved: %(amount)s yuan to your bank card.")),
     "paid": (_("Claim paid"), _(
         "[Union mutual aid] %(amount)s yuan for your claim %(number)s was paid to your bank card on %(date)s.")),
+    "payment_failed": (_("Claim payment failed"), _(
+        "[Union mutual aid] The bank could not pay your claim %(number)s (%(reason)s). Please bring your bank card "
+        "to your union's service counter to correct the account.")),
     "rejected": (_("Claim rejected"), _(
         "[Union mutual aid] Your claim %(number)s cannot be paid: %(reason)s. Ask your union for details.")),
     "withdrawn": (_("Claim withdrawn"), _(
@@ -29,12 +32,19 @@ def register() -> None:
         register_kind(f"claim.{kind}", title=title, text=text)
 
 
-def tell_member(claim: Claim, kind: str, *, missing: list[str] | None = None, reason: str = "") -> None:
-    """Queue the notice for this step of the claim; the same step never sends twice (dedupe key)."""
+def tell_member(
+    claim: Claim, kind: str, *, missing: list[str] | None = None, reason: str = "", attempt: int | None = None
+) -> None:
+    """Queue the notice for this step of the claim; the same step never sends twice (dedupe key).
+
+    ``attempt`` keys a notice on something other than the claim's history: a failed payment is keyed on the
+    bank-file line (one notice per payment attempt). The key holds ids only, never an account number.
+    """
     member = claim.member
     if not member.phone:
         return
-    step = claim.events.count()  # a claim can be returned twice: each return is its own notice
+    # a claim can be returned twice: each return is its own notice
+    step = f"line{attempt}" if attempt is not None else claim.events.count()
     context = {
         "number": claim.number,
         "date": claim.paid_on or (claim.accepted_at.date() if claim.accepted_at else claim.received_at.date()),

@@ -6,7 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from unionportal import payments
+from unionportal.payments import selectors as payment_selectors
 from unionportal.payments import services as payment_services
+from unionportal.payments.models import PaymentRequest
 
 from ..models import Claim
 from . import flow as claim_flow
@@ -48,4 +50,19 @@ def claim_paid(reference: str, paid_on: date, line, *, actor=None) -> None:
 def claim_unpaid(reference: str, reason: str, line, *, actor=None) -> None:
     """The bank returned the payment: the claim stays approved; finance corrects the account and pays again."""
     claim = Claim.objects.select_for_update().get(number=reference)
-    claim_flow.claim_payment_returned(claim=claim, reason=reason, actor=actor)
+    claim_flow.claim_payment_returned(claim=claim, reason=reason, attempt=line.pk, actor=actor)
+
+
+def payment_failure(claim: Claim) -> str | None:
+    """The bank's reason while the claim's payment stands returned (failed, account not yet corrected), else None.
+
+    Read from the payment request itself, so the failure shows exactly as long as finance has not corrected the
+    account: once a second person confirms the new account the request waits for a batch again (no failure), and
+    once the bank pays the claim is paid. An empty reason from the bank still counts as a failure ("").
+    """
+    if claim.status != Claim.Status.APPROVED:
+        return None
+    request = payment_selectors.request_for(source=SOURCE, reference=claim.number)
+    if request is None or request.status != PaymentRequest.Status.FAILED:
+        return None
+    return request.failure_reason

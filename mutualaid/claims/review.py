@@ -3,6 +3,8 @@
 The moves themselves (assess, approve, return, reject…) are in ``claim_flow``.
 """
 
+from dataclasses import replace
+
 from django.utils import timezone
 
 from .. import benefit
@@ -51,13 +53,31 @@ def breakdown_shown(claim: Claim) -> benefit.Breakdown | None:
     """
     if claim.status in (Claim.Status.ASSESSED, Claim.Status.APPROVED, Claim.Status.PAID):
         if claim.breakdown is not None:
-            return benefit.breakdown_from_data(claim.breakdown)
+            return as_assessed(claim, benefit.breakdown_from_data(claim.breakdown))
     elif claim.status != Claim.Status.ACCEPTED:
         return None
     try:
         return claim_breakdown(claim)
     except benefit.BenefitError:
         return None
+
+
+def as_assessed(claim: Claim, breakdown: benefit.Breakdown) -> benefit.Breakdown:
+    """The breakdown with the amount actually assessed: one amount to pay, shown the same everywhere.
+
+    After a manual adjustment the stored breakdown still ends on the computed benefit (what the assessor saw);
+    the benefit and the period cap left after it are taken from the assessed amount, as ``period_used`` counts
+    it. The computed amount stays on the claim (``computed_benefit``) for the staff pages.
+    """
+    if claim.benefit is None or claim.benefit == breakdown.benefit:
+        return breakdown
+    remaining_after = None if breakdown.remaining_before is None else breakdown.remaining_before - claim.benefit
+    return replace(breakdown, benefit=claim.benefit, remaining_after=remaining_after)
+
+
+def adjusted(claim: Claim) -> bool:
+    """An assessor set an amount other than the computed one (with an internal reason)."""
+    return claim.benefit is not None and claim.computed_benefit is not None and claim.benefit != claim.computed_benefit
 
 
 def estimate(*, policy: Policy, settlement: benefit.Settlement, days: int = 0) -> benefit.Breakdown:

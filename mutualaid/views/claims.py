@@ -20,7 +20,7 @@ from unionportal.core.feedback import report_refusal
 from unionportal.core.navigation import link_maker
 
 from .. import benefit, selectors, services
-from ..claims import documents, review
+from ..claims import documents, mine, payouts, review
 from ..claims import flow as claim_flow
 from ..forms import (
     AssessForm,
@@ -114,6 +114,7 @@ def claim_detail(request, pk):
             "decided": claim.status in (Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.REJECTED),
             "waits_for_city": claim.status == Claim.Status.ASSESSED and claim.approved_by_id is not None,
             "withdrawable": claim.status in claim_flow.WITHDRAWABLE,
+            "payment_failure": payouts.payment_failure(claim),
         },
     )
 
@@ -315,6 +316,8 @@ def claim_print(request, pk, document):
         "missing": missing,
         "printed_at": timezone.localtime(),
         "breakdown": review.breakdown_shown(claim),
+        # The notice goes to the member: the plain words of an adjustment, not the assessor's internal note.
+        "adjustment": mine.adjustment_label(mine.ADJUSTMENT_CODE) if review.adjusted(claim) else "",
         "can_issue_code": document == "receipt" and member_accounts.may_issue_code(request.user, claim.member),
     }
     if document == "receipt" and request.method == "POST":

@@ -15,6 +15,7 @@ class PendingItem:
     count: int
     url: str
     overdue: int = 0  # how many of them are past their deadline; shown in red
+    alert: bool = False  # every one of them is a failure to act on (e.g. a payment the bank returned): all in red
 
 
 _providers: list[Callable] = []
@@ -27,4 +28,4 @@ def provider(func: Callable) -> Callable:
 
 def pending_items(user) -> list[PendingItem]:
     items = [item for func in _providers for item in func(user)]
-    return sorted((item for item in items if item.count), key=lambda item: (-item.overdue, item.title))
+    return sorted((item for item in items if item.count), key=lambda item: (not item.alert, -item.overdue, item.title))
