@@ -38,16 +38,21 @@ from ..models import Claim, material_labels
 @login_required
 @permission_required("mutualaid.view_claim", raise_exception=True)
 def claim_list(request):
+    """Newest claims, or (POST) a search: an ID number is typed there, and travels in the body, never the URL."""
     status = request.GET.get("status", "")
     status = status if status in Claim.Status.values else ""
-    claims, next_before = selectors.claims_page(
-        request.user, status=status, before=paging.before_param(request.GET.get("before"))
-    )
+    query = request.POST.get("q", "").strip()[:50] if request.method == "POST" else ""
+    if query:
+        claims, next_before = selectors.claims_search(request.user, query), None
+    else:
+        claims, next_before = selectors.claims_page(
+            request.user, status=status, before=paging.before_param(request.GET.get("before"))
+        )
     return render(
         request,
         "mutualaid/claim_list.html",
         {"claims": claims, "status": status, "statuses": Claim.Status.choices, "next_before": next_before,
-         "today": timezone.localdate(), "open_statuses": Claim.OPEN},
+         "today": timezone.localdate(), "open_statuses": Claim.OPEN, "query": query, "searched": bool(query)},
     )  # fmt: skip
 
 
