@@ -155,3 +155,16 @@ def transfers_for(user, *, deciding: bool):
     if deciding:  # a sent transfer is decided by the receiver; an asked-for one by the old union
         return pending.filter((Q(asked_by_receiver=False) & receiver) | (Q(asked_by_receiver=True) & sender))
     return pending.filter((Q(asked_by_receiver=False) & sender) | (Q(asked_by_receiver=True) & receiver))
+
+
+def member_claims(user, member: Member) -> list:
+    """The member's mutual-aid claims the user may see (scoped as the claim pages are), newest stay first.
+
+    Through the reverse relation: members imports no app above it. Empty for a user without ``view_claim``.
+    """
+    if not user.has_perm("mutualaid.view_claim"):
+        return []
+    claims = member.claims.only(
+        "number", "claim_type", "hospital", "admitted_on", "discharged_on", "status", "benefit", "org_path", "member_id"
+    )
+    return list(scope_queryset(claims, user).order_by("-admitted_on", "-pk"))

@@ -15,8 +15,8 @@ def claim_moved(claim: Claim, *, old: str, new: str, actor, note: str = "") -> C
     return ClaimEvent.objects.create(claim=claim, from_status=old, to_status=new, actor=actor, note=note[:NOTE_MAX])
 
 
-def claim_received(claim: Claim, *, actor) -> ClaimEvent:
-    return claim_moved(claim, old="", new=claim.status, actor=actor)
+def claim_received(claim: Claim, *, actor, note: str = "") -> ClaimEvent:
+    return claim_moved(claim, old="", new=claim.status, actor=actor, note=note)
 
 
 def claim_noted(claim: Claim, *, actor, note: str) -> ClaimEvent:

@@ -43,6 +43,18 @@ class ClaimForm(forms.Form):
         error_messages={"invalid": _("A bank card number has 12 to 19 digits.")},
     )  # fmt: skip
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    # Shown once the counter has been warned that the stay overlaps another claim of the member's.
+    overlap_confirmed = forms.BooleanField(
+        label=_("I have checked the other claim(s): this is a different stay or a transfer between hospitals"),
+        required=False,
+    )
+    overlap_reason = forms.CharField(label=_("Reason for taking an overlapping stay"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("overlap_confirmed") and not cleaned.get("overlap_reason", "").strip():
+            self.add_error("overlap_reason", _("Give the reason for taking an overlapping stay."))
+        return cleaned
 
     def clean_invoices(self):
         rows = []

@@ -384,6 +384,11 @@ class Claim(models.Model):
     adjustment_reason = models.CharField(_("reason for adjustment"), max_length=200, blank=True)
     rejection = models.CharField(_("rejection reason"), max_length=20, choices=Rejection.choices, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Why the counter took this claim although the member's stay overlaps another live claim of theirs (a transfer
+    # between hospitals, say); empty when nothing overlapped. Staff only: never shown to the member.
+    overlap_reason = models.CharField(
+        _("reason for taking an overlapping stay"), max_length=200, blank=True, default="", db_default=""
+    )
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

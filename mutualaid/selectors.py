@@ -4,10 +4,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from members import selectors as member_selectors
 from members.models import Member
+from members.validators import validate_id_number
 from unionportal.core import paging
 from unionportal.org.scope import access, scope_queryset
 
@@ -28,7 +31,10 @@ def _with_cover(claims):
 
 # What the claim list shows of a claim and its member: building 50 whole members (40-odd columns each) cost
 # more than the query itself.
-_LIST_COLUMNS = ("number", "status", "claim_type", "due_on", "received_at", "org_path", "member__name")
+_LIST_COLUMNS = (
+    "number", "status", "claim_type", "hospital", "admitted_on", "discharged_on", "due_on", "received_at", "org_path",
+    "member__name",
+)  # fmt: skip
 
 
 def access_claim(user, pk: int) -> Claim:
@@ -73,6 +79,25 @@ def claims_page(user, *, status: str = "", before: int | None = None) -> tuple[l
     return page.rows, page.next_before
 
 
+def claims_search(user, query: str, *, limit: int = PAGE_SIZE) -> list[Claim]:
+    """Claims in scope by claim number, the member's ID number (exact) or name, or the hospital; newest first.
+
+    The caller takes ``query`` from a POST body: an ID number never travels in a URL.
+    """
+    q = query.strip()
+    claims = scope_queryset(Claim.objects.select_related("member").only(*_LIST_COLUMNS), user)
+    if member_selectors.ID_LIKE.match(q):
+        try:
+            claims = claims.filter(member__id_number=validate_id_number(q))
+        except ValidationError:
+            return []
+    elif q.upper().startswith("LP") and q[2:].isdigit():
+        claims = claims.filter(number__startswith=q.upper())
+    else:
+        claims = claims.filter(Q(member__name__contains=q) | Q(hospital__contains=q))
+    return list(claims.order_by("-pk")[:limit])
+
+
 def covers_of(member):
     return Policy.objects.filter(member=member).select_related("plan_version__plan").order_by("-starts_on")
 
@@ -87,6 +112,8 @@ class QueueRow:
     number: str
     due_on: date
     member_name: str
+    admitted_on: date
+    discharged_on: date
     plan_name: str
     self_paid: Decimal
     benefit: Decimal | None
@@ -103,16 +130,16 @@ def queue(user, *, status: str, limit: int = 50) -> list[QueueRow]:
         scope_queryset(Claim.objects.filter(status=status), user)
         .order_by("due_on", "pk")
         .values_list(
-            "pk", "number", "due_on", "member__name", "policy_id",
+            "pk", "number", "due_on", "member__name", "admitted_on", "discharged_on", "policy_id",
             "total_cost", "fund_paid", "serious_illness_paid", "self_funded", "benefit",
         )[:limit]
     )  # fmt: skip
     plan_names = dict(
-        Policy.objects.filter(pk__in={row[4] for row in rows}).values_list("pk", "plan_version__plan__name")
+        Policy.objects.filter(pk__in={row[6] for row in rows}).values_list("pk", "plan_version__plan__name")
     )
     return [
-        QueueRow(pk, number, due_on, member_name, plan_names[policy_id], self_paid(*settlement), benefit)
-        for pk, number, due_on, member_name, policy_id, *settlement, benefit in rows
+        QueueRow(pk, number, due_on, name, admitted, discharged, plan_names[policy_id], self_paid(*settlement), benefit)
+        for pk, number, due_on, name, admitted, discharged, policy_id, *settlement, benefit in rows
     ]
 
 

@@ -234,6 +234,38 @@ class ClaimInput:
     bank_name: str = ""
     bank_account: str = ""
     note: str = ""
+    # Given only when the clerk confirmed a stay overlapping another claim of the member's (see OverlappingStay).
+    overlap_reason: str = ""
+
+
+class OverlappingStay(ValidationError):
+    """The stay overlaps live claims of the same member: the clerk must confirm, with a reason, to take it."""
+
+    def __init__(self, claims: list[Claim]):
+        self.claims = claims
+        super().__init__(
+            _("This stay overlaps %(count)d other claim(s) of the member: %(claims)s.")
+            % {"count": len(claims), "claims": "; ".join(overlap_label(claim) for claim in claims)}
+        )
+
+
+def overlap_label(claim: Claim) -> str:
+    return _("%(number)s, %(hospital)s, %(admitted)s to %(discharged)s, %(status)s") % {
+        "number": claim.number, "hospital": claim.hospital, "admitted": claim.admitted_on,
+        "discharged": claim.discharged_on, "status": claim.get_status_display()}  # fmt: skip
+
+
+def overlapping_claims(member: Member, admitted_on: date, discharged_on: date) -> list[Claim]:
+    """The member's live claims (not rejected, not withdrawn) whose stay shares at least one day with this one.
+
+    Not scoped: a duplicate is a duplicate whichever county took the first claim, and the clerk is shown only
+    its number, hospital, dates and status.
+    """
+    return list(
+        Claim.objects.filter(member=member, admitted_on__lte=discharged_on, discharged_on__gte=admitted_on)
+        .exclude(status__in=(Claim.Status.REJECTED, Claim.Status.WITHDRAWN))
+        .order_by("admitted_on", "pk")
+    )
 
 
 def missing_materials(version: PlanVersion, received: list[str]) -> list[str]:
@@ -247,7 +279,9 @@ def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
     A complete file is accepted at once and its settlement clock starts (due = today + the plan's
     settlement days); an incomplete one is received and the missing materials are listed for the member.
     Refused, with nothing saved: inconsistent dates or amounts, an invoice already claimed (naming the claim),
-    no cover on the admission date, admission during the waiting period, a claim outside the filing window.
+    no cover on the admission date, admission during the waiting period, a claim outside the filing window,
+    and a stay overlapping another live claim of the member (``OverlappingStay``, naming the claims) unless
+    ``data.overlap_reason`` is given: the reason is kept on the claim and in its received event.
 
     A claim submitted by a grassroots union officer stays received even with every material listed: the
     counter checks the papers and accepts it (``claim_accept_checked``), and only then does the clock start.
@@ -278,6 +312,13 @@ def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
             % {"days": version.filing_window_days, "day": data.discharged_on}
         )
     _check_invoices_unused(data.invoices)
+    # Two counters taking the same stay at once would each find no overlap: the member's row lock makes the
+    # second wait for the first to commit, and then see its claim.
+    Member.objects.select_for_update().only("pk").get(pk=member.pk)
+    overlap_reason = data.overlap_reason.strip()
+    overlapping = overlapping_claims(member, data.admitted_on, data.discharged_on)
+    if overlapping and not overlap_reason:
+        raise OverlappingStay(overlapping)
 
     claim = Claim(
         number=f"LP{today:%Y}{numbers.allocate(f'claim-{today:%Y}')[0]:06d}",
@@ -287,6 +328,7 @@ def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
         serious_illness_paid=data.serious_illness_paid, self_funded=data.self_funded,
         materials_received=sorted(set(data.materials)), note=data.note, entered_by=actor,
         bank_name=data.bank_name.strip(), bank_account=data.bank_account.strip(),
+        overlap_reason=overlap_reason if overlapping else "",
     )  # fmt: skip
     claim.save()
     try:
@@ -299,7 +341,11 @@ def claim_receive(*, actor, member: Member, data: ClaimInput) -> Claim:
         transaction.set_rollback(True)
         _check_invoices_unused(data.invoices)
         raise ValidationError(_("An invoice on this claim has just been claimed at another counter.")) from None
-    events.claim_received(claim, actor=actor)
+    received_note = ""
+    if overlapping:
+        received_note = _("Taken although the stay overlaps %(numbers)s: %(reason)s") % {
+            "numbers": ", ".join(other.number for other in overlapping), "reason": overlap_reason}  # fmt: skip
+    events.claim_received(claim, actor=actor, note=received_note)
     missing = missing_materials(version, claim.materials_received)
     if missing:
         notices.tell_member(claim, "received", missing=missing)

@@ -118,8 +118,12 @@ def xlsx_upload(rows, headers=None, name="upload.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, xlsx_bytes(rows, headers), content_type=XLSX)
 
 
-def claim_input(**overrides):
-    """What the counter types for an inpatient claim of the covered member (tests/mutualaid/conftest.py)."""
+def claim_input(*, stay: int = 0, **overrides):
+    """What the counter types for an inpatient claim of the covered member (tests/mutualaid/conftest.py).
+
+    ``stay=n`` (n ≥ 1) makes it a one-day stay n days before the default one, so that a member's several claims
+    in a test do not overlap (an overlapping stay is refused at intake unless confirmed).
+    """
     from mutualaid import services
     from mutualaid.models import Material
 
@@ -132,5 +136,7 @@ def claim_input(**overrides):
         "invoices": [("INV-001", Decimal("12000.00"))], "materials": list(required),
         "bank_name": "中国邮政储蓄银行商洛分行", "bank_account": "6221880000000012345",
     }  # fmt: skip
+    if stay:
+        data["admitted_on"] = data["discharged_on"] = today - timedelta(days=10 + stay)
     data.update(overrides)
     return services.ClaimInput(**data)

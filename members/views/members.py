@@ -87,6 +87,7 @@ def member_detail(request, pk):
             "periods": member.periods.select_related("organisation"),
             "transfers": member.transfers.select_related("from_organisation", "to_organisation"),
             "cards": member.cards.all(),
+            "claims": selectors.member_claims(request.user, member),
             "status_form": MemberStatusForm(initial={"on": timezone.localdate()}),
             "card_form": CardForm(initial={"issued_on": timezone.localdate()}),
             "transfer_form": TransferForm(),

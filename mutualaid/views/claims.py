@@ -38,16 +38,21 @@ from ..models import Claim, material_labels
 @login_required
 @permission_required("mutualaid.view_claim", raise_exception=True)
 def claim_list(request):
+    """Newest claims, or (POST) a search: an ID number is typed there, and travels in the body, never the URL."""
     status = request.GET.get("status", "")
     status = status if status in Claim.Status.values else ""
-    claims, next_before = selectors.claims_page(
-        request.user, status=status, before=paging.before_param(request.GET.get("before"))
-    )
+    query = request.POST.get("q", "").strip()[:50] if request.method == "POST" else ""
+    if query:
+        claims, next_before = selectors.claims_search(request.user, query), None
+    else:
+        claims, next_before = selectors.claims_page(
+            request.user, status=status, before=paging.before_param(request.GET.get("before"))
+        )
     return render(
         request,
         "mutualaid/claim_list.html",
         {"claims": claims, "status": status, "statuses": Claim.Status.choices, "next_before": next_before,
-         "today": timezone.localdate(), "open_statuses": Claim.OPEN},
+         "today": timezone.localdate(), "open_statuses": Claim.OPEN, "query": query, "searched": bool(query)},
     )  # fmt: skip
 
 
@@ -56,8 +61,10 @@ def claim_list(request):
 def claim_create(request, member_pk):
     member = member_selectors.access_member(request.user, member_pk)
     form = ClaimForm(request.POST or None, initial={"claim_type": Claim.Type.INPATIENT})
+    overlapping = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        overlap_reason = data["overlap_reason"] if data["overlap_confirmed"] else ""
         try:
             claim = services.claim_receive(
                 actor=request.user,
@@ -66,9 +73,13 @@ def claim_create(request, member_pk):
                     **{key: data[key] for key in ("claim_type", "hospital", "admitted_on", "discharged_on",
                                                    "diagnosis", "total_cost", "fund_paid", "serious_illness_paid",
                                                    "self_funded", "invoices", "materials", "bank_name",
-                                                   "bank_account", "note")}
+                                                   "bank_account", "note")},
+                    overlap_reason=overlap_reason,
                 ),
             )  # fmt: skip
+        except services.OverlappingStay as exc:
+            # Nothing was saved; the form comes back as typed, with the other claims and the confirmation.
+            overlapping = exc.claims
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -83,8 +94,9 @@ def claim_create(request, member_pk):
     return render(
         request,
         "mutualaid/claim_form.html",
-        {"form": form, "member": member, "covers": selectors.covers_of(member)},
-    )
+        {"form": form, "member": member, "covers": selectors.covers_of(member), "overlapping": overlapping,
+         "ask_overlap": bool(overlapping) or bool(form.data.get("overlap_confirmed"))},
+    )  # fmt: skip
 
 
 @login_required

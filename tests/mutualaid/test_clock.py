@@ -72,7 +72,9 @@ def test_the_scan_reads_only_what_is_due(office, clerk, covered_member, django_a
     today = timezone.localdate()
     for n in range(5):
         c = services.claim_receive(
-            actor=clerk, member=covered_member, data=claim_input(invoices=[(f"H-{n}", claim_input().total_cost)])
+            actor=clerk,
+            member=covered_member,
+            data=claim_input(stay=n + 1, invoices=[(f"H-{n}", claim_input().total_cost)]),
         )
         Claim.objects.filter(pk=c.pk).update(status=Claim.Status.PAID, due_on=today - timedelta(days=100))
     with django_assert_max_num_queries(3):
@@ -120,7 +122,9 @@ def test_a_claim_that_leaves_the_open_states_stops_its_clock(office, clerk, cove
 def _due_claims(clerk, member, count, start):
     for n in range(count):
         services.claim_receive(
-            actor=clerk, member=member, data=claim_input(invoices=[(f"Q-{start + n}", claim_input().total_cost)])
+            actor=clerk,
+            member=member,
+            data=claim_input(stay=start // 10 + n + 1, invoices=[(f"Q-{start + n}", claim_input().total_cost)]),
         )
 
 

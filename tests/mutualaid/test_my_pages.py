@@ -89,7 +89,7 @@ class TestMyClaims:
     def test_the_list_shows_status_and_days_left_in_few_queries(self, client, account, claim, clerk,
                                                                  django_assert_max_num_queries):  # fmt: skip
         second = services.claim_receive(
-            actor=clerk, member=claim.member, data=claim_input(invoices=[("INV-002", D("12000.00"))])
+            actor=clerk, member=claim.member, data=claim_input(stay=1, invoices=[("INV-002", D("12000.00"))])
         )
         client.force_login(account)
         client.get(reverse("mutualaid:my-claims"))  # the session's first request checks two-factor once
@@ -213,7 +213,7 @@ def test_the_member_sees_the_breakdown_the_staff_see_in_a_fixed_number_of_querie
     # Two assessed claims on one cover: the second's breakdown counts what the first took from the period cap.
     claim_flow.claim_assess(actor=staff["reviewer"], claim=claim)
     second = services.claim_receive(
-        actor=clerk, member=claim.member, data=claim_input(invoices=[("INV-009", D("12000.00"))])
+        actor=clerk, member=claim.member, data=claim_input(stay=9, invoices=[("INV-009", D("12000.00"))])
     )
     claim_flow.claim_assess(actor=staff["reviewer"], claim=second)
 

@@ -54,7 +54,7 @@ class TestAssessment:
         inpatient_plan.versions.update(per_period_cap_per_share=D("3000"))
         first = services.claim_receive(actor=clerk, member=covered_member, data=claim_input())
         second = services.claim_receive(
-            actor=clerk, member=covered_member, data=claim_input(invoices=[("INV-002", D("12000.00"))])
+            actor=clerk, member=covered_member, data=claim_input(stay=1, invoices=[("INV-002", D("12000.00"))])
         )
         assert claim_flow.claim_assess(actor=staff["reviewer"], claim=first).benefit == D("2350.00")
         assert claim_flow.claim_assess(actor=staff["reviewer"], claim=second).benefit == D("650.00")  # 3,000 − 2,350
@@ -152,7 +152,9 @@ def test_parallel_assessments_cannot_exceed_the_period_cap(tree, inpatient_plan)
     ).batch  # fmt: skip
     services.enrolment_batch_pay(actor=clerk, batch=batch, reference="T", paid_on=paid)
     claims = [
-        services.claim_receive(actor=clerk, member=member, data=claim_input(invoices=[(f"P-{n}", D("12000.00"))]))
+        services.claim_receive(
+            actor=clerk, member=member, data=claim_input(stay=n + 1, invoices=[(f"P-{n}", D("12000.00"))])
+        )
         for n in range(2)
     ]
     barrier = threading.Barrier(2)

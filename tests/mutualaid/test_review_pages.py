@@ -51,7 +51,7 @@ class TestReviewPages:
         decide(client, claim, "return", missing=["settlement"], note="结算单模糊")
         assert Claim.objects.get(pk=claim.pk).status == "returned"
         other = services.claim_receive(
-            actor=clerk, member=covered_member, data=claim_input(invoices=[("INV-9", Decimal("12000.00"))])
+            actor=clerk, member=covered_member, data=claim_input(stay=9, invoices=[("INV-9", Decimal("12000.00"))])
         )
         decide(client, other, "reject", reason="excluded", note="美容项目")
         assert Claim.objects.get(pk=other.pk).status == "rejected"
@@ -105,7 +105,9 @@ def test_queue_costs_the_same_queries_for_one_claim_or_many_and_shows_each_row(
     # When ten more claims wait
     for n in range(10):
         services.claim_receive(
-            actor=clerk, member=covered_member, data=claim_input(invoices=[(f"INV-Q{n}", Decimal("12000.00"))])
+            actor=clerk,
+            member=covered_member,
+            data=claim_input(stay=n + 1, invoices=[(f"INV-Q{n}", Decimal("12000.00"))]),
         )
     # then the page costs no more queries
     with django_assert_max_num_queries(len(one.captured_queries)):
@@ -121,7 +123,7 @@ def test_an_assessed_claim_keeps_showing_the_breakdown_it_was_assessed_on(client
     claim_flow.claim_assess(actor=people["reviewer"], claim=claim)
     # When a later claim on the same cover is assessed and takes part of the period cap
     later = services.claim_receive(
-        actor=clerk, member=covered_member, data=claim_input(invoices=[("INV-LATER", Decimal("12000.00"))])
+        actor=clerk, member=covered_member, data=claim_input(stay=1, invoices=[("INV-LATER", Decimal("12000.00"))])
     )
     claim_flow.claim_assess(actor=people["reviewer"], claim=later)
     # Then the first claim's page still shows what its assessor saw: the full cap left before it
