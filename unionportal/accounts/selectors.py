@@ -12,6 +12,9 @@ narrow further (``.filter(organisation__kind=…)``, ``.filter(organisation_id__
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from unionportal.org.scope import scope_q
 
 from .roles import ROLES
 
@@ -42,3 +45,21 @@ def users_with_role(role: str, *, at_path: str | None = None, below: bool = Fals
     """Active users holding the role ``role`` at (or ``below``) ``at_path``."""
     users = get_user_model().objects.filter(is_active=True, groups__name=role)
     return _at(users, at_path, below).distinct().order_by("pk")
+
+
+def staff_in_scope(user) -> QuerySet:
+    """Staff accounts the security administrator may manage: their subtree's, never members' own accounts."""
+    accounts = get_user_model().objects.filter(member__isnull=True)
+    return accounts.filter(scope_q(user, "organisation__path")) if user.organisation_id else accounts
+
+
+def access_staff_account(user, pk: int):
+    """A staff account in ``user``'s subtree, or a 404 (the door of the role and password-reset pages)."""
+    return get_object_or_404(staff_in_scope(user), pk=pk)
+
+
+def access_role_grant(user, pk: int):
+    """A grant waiting for a second administrator, of an account in ``user``'s subtree, or a 404."""
+    from .models import RoleGrant
+
+    return get_object_or_404(RoleGrant.objects.filter(user__in=staff_in_scope(user)).select_related("user"), pk=pk)

@@ -4,11 +4,10 @@ import segno
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,9 +17,8 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from unionportal.core import paging
-from unionportal.org.scope import scope_q
 
-from . import services
+from . import selectors, services
 from .audit import ACTION_LABELS, access_audit_entry, audit_entries_for, describe
 from .forms import AuditFilter, LoginForm, RolesForm, TokenForm
 from .models import RoleGrant
@@ -192,12 +190,6 @@ def lockout_release(request, pk):
     return redirect("accounts:lockout-list")
 
 
-def _staff_in_scope(user):
-    """Staff accounts the security administrator may manage: their subtree's, never members' own accounts."""
-    accounts = get_user_model().objects.filter(member__isnull=True)
-    return accounts.filter(scope_q(user, "organisation__path")) if user.organisation_id else accounts
-
-
 def _security_admin(view):
     """Login, the security permission and the security administrator's role (a superuser alone is not enough)."""
 
@@ -217,14 +209,14 @@ def _security_admin(view):
 def user_list(request):
     """Staff accounts in scope, with their roles and the grants waiting for a second administrator."""
     query = request.GET.get("q", "").strip()
-    accounts = _staff_in_scope(request.user).order_by("username")
+    accounts = selectors.staff_in_scope(request.user).order_by("username")
     if query:
         accounts = accounts.filter(username__icontains=query) | accounts.filter(name__icontains=query)
     rows = list(accounts[:USERS_SHOWN])
     for row in rows:
         row.role_labels = [role_label(code) for code in sorted(row.role_codes)]
     pending = (
-        RoleGrant.objects.filter(status=RoleGrant.Status.PENDING, user__in=_staff_in_scope(request.user))
+        RoleGrant.objects.filter(status=RoleGrant.Status.PENDING, user__in=selectors.staff_in_scope(request.user))
         .select_related("user", "requested_by")
         .order_by("requested_at")
     )
@@ -236,7 +228,7 @@ def user_list(request):
 @_security_admin
 def user_roles(request, pk):
     """The security administrator sets an account's roles (never their own)."""
-    account = get_object_or_404(_staff_in_scope(request.user), pk=pk)
+    account = selectors.access_staff_account(request.user, pk)
     form = RolesForm(request.POST or None, initial={"roles": sorted(account.role_codes)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -267,9 +259,7 @@ def user_roles(request, pk):
 @_security_admin
 @require_POST
 def role_grant_confirm(request, pk):
-    grant = get_object_or_404(
-        RoleGrant.objects.filter(user__in=_staff_in_scope(request.user)).select_related("user"), pk=pk
-    )
+    grant = selectors.access_role_grant(request.user, pk)
     try:
         services.role_grant_confirm(actor=request.user, grant=grant, request=request)
     except ValidationError as exc:
@@ -287,7 +277,7 @@ def role_grant_confirm(request, pk):
 @require_POST
 def user_password_reset(request, pk):
     """Reset a staff password: a temporary one, shown once, to be changed at the next sign-in."""
-    account = get_object_or_404(_staff_in_scope(request.user), pk=pk)
+    account = selectors.access_staff_account(request.user, pk)
     try:
         temporary = services.user_password_reset(actor=request.user, user=account, request=request)
     except ValidationError as exc:
