@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "mutualaid",
     "hardship",
     "competitions",
+    "rights",
     "reporting",
 ]
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from unionportal.accounts import audit
 from unionportal.core.feedback import report_refusal
+from unionportal.core.panels import member_panels
 from unionportal.org.scope import in_scope
 
 from .. import accounts, selectors, services
@@ -88,6 +89,7 @@ def member_detail(request, pk):
             "transfers": member.transfers.select_related("from_organisation", "to_organisation"),
             "cards": member.cards.all(),
             "claims": selectors.member_claims(request.user, member),
+            "panels": member_panels(request.user, member),
             "status_form": MemberStatusForm(initial={"on": timezone.localdate()}),
             "card_form": CardForm(initial={"issued_on": timezone.localdate()}),
             "transfer_form": TransferForm(),

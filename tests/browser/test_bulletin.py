@@ -4,7 +4,7 @@ and sees the ranking and the charts drawn; the city publishes a month; no consol
 import pytest
 
 from reporting.models import Bulletin
-from tests.browser.steps import sign_in, sign_out
+from tests.browser.steps import menu, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,7 @@ def test_county_reads_the_bulletin_with_its_ranking_and_charts(page, live_server
     bulletin = Bulletin.objects.get()
     errors = watch_errors(page)
     sign_in(page, live_server, "county_shangzhou")
-    page.get_by_role("link", name="通报").first.click()
+    menu(page, "月报与通报", "通报")
     page.get_by_role("link", name=f"{bulletin.month.year}年{bulletin.month.month}月").click()
     assert "工作通报" in page.get_by_test_id("bulletin-title").inner_text()
     assert page.get_by_test_id("bulletin-status").inner_text() == "已发布"
@@ -41,7 +41,7 @@ def test_county_reads_the_bulletin_with_its_ranking_and_charts(page, live_server
     assert page.evaluate("Object.keys(Chart.instances).length") == 2
     screenshot(page, "bulletin")
 
-    page.get_by_role("link", name="数据看板").first.click()
+    menu(page, "月报与通报", "数据看板")
     assert "商州区总工会数据看板" in page.locator("h1").inner_text()
     page.wait_for_function("document.querySelectorAll('canvas[data-drawn=\"1\"]').length > 0")
     screenshot(page, "county-dashboard")
@@ -52,7 +52,7 @@ def test_city_publishes_a_month_once(page, live_server, demo_city):
     errors = watch_errors(page)
     published = Bulletin.objects.get()
     sign_in(page, live_server, "city_staff")
-    page.get_by_role("link", name="通报").first.click()
+    menu(page, "月报与通报", "通报")
     previews = page.get_by_test_id("preview")
     assert previews.count() >= 1
     previews.first.click()
@@ -64,7 +64,7 @@ def test_city_publishes_a_month_once(page, live_server, demo_city):
         assert Bulletin.objects.exclude(pk=published.pk).count() == 1
     else:  # not every county approved and the bulletin day not reached: the page says why
         assert "尚有县区数据未审批" in page.get_by_test_id("why-not").inner_text()
-    page.get_by_role("link", name="数据看板").first.click()
+    menu(page, "月报与通报", "数据看板")
     assert "全市数据看板" in page.locator("h1").inner_text()
     page.wait_for_function("document.querySelectorAll('canvas[data-drawn=\"1\"]').length > 0")
     sign_out(page)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from members.demo import DEMO_MEMBER_ID
 from mutualaid.models import Claim
-from tests.browser.steps import sign_in, sign_out
+from tests.browser.steps import menu, sign_in, sign_out
 from tests.factories import xlsx_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,7 +73,7 @@ def test_a_claim_from_the_counter_through_review_approval_and_payment(page, live
 
     # Finance pays it: a batch, the bank file, the bank's answer.
     sign_in(page, live_server, "finance")
-    page.get_by_role("link", name="支付", exact=True).click()
+    menu(page, "支付与对账", "支付")
     page.get_by_role("link", name="新建批次").click()
     page.locator(f"tr:has-text('{claim.number}') input[name=requests]").check()
     page.get_by_role("button", name="创建批次").click()

@@ -2,14 +2,14 @@ import pytest
 from auditlog.models import LogEntry
 
 from members.demo import DEMO_MEMBER_ID
-from tests.browser.steps import sign_in
+from tests.browser.steps import menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_clerk_finds_a_member_by_id_card_and_reveals_the_number(page, live_server, demo_city, screenshot):
     sign_in(page, live_server, "counter_clerk")
-    page.get_by_role("link", name="会员", exact=True).click()
+    menu(page, "会员与组织", "会员")
     box = page.get_by_placeholder("身份证号、会员编号、手机号或姓名")
     box.fill(DEMO_MEMBER_ID)  # what an ID-card reader types
     box.press("Enter")  # the reader presses Enter
@@ -28,7 +28,7 @@ def test_clerk_finds_a_member_by_id_card_and_reveals_the_number(page, live_serve
 
 def test_county_officer_searches_by_name_within_the_county(page, live_server, demo_city):
     sign_in(page, live_server, "county_shanyang")
-    page.get_by_role("link", name="会员", exact=True).click()
+    menu(page, "会员与组织", "会员")
     box = page.get_by_placeholder("身份证号、会员编号、手机号或姓名")
     box.fill("张芳")  # a Shangzhou member: outside Shanyang
     box.press("Enter")

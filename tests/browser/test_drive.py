@@ -1,14 +1,14 @@
 import pytest
 
 from members.models import EnterpriseNote
-from tests.browser.steps import sign_in
+from tests.browser.steps import menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_county_officer_follows_up_an_enterprise_without_a_union(page, live_server, demo_city, screenshot):
     sign_in(page, live_server, "county_shangzhou")
-    page.get_by_role("link", name="建会台账").click()
+    menu(page, "会员与组织", "建会台账")
     page.get_by_role("heading", name="建会台账").wait_for()
     ledger = page.content()
     assert "陕西商洛秦岭茶业有限公司" in ledger

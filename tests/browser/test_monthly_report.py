@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from reporting.models import MonthlyReport, ReportRevision
-from tests.browser.steps import sign_in, sign_out
+from tests.browser.steps import menu, sign_in, sign_out
 from unionportal.core.months import previous_month
 from unionportal.org.models import Organisation
 
@@ -17,7 +17,7 @@ def test_county_files_city_returns_county_resubmits_city_approves(page, live_ser
     report = MonthlyReport.objects.get(county=Organisation.objects.get(code="611002"), month=month)
 
     sign_in(page, live_server, "county_shangzhou")
-    page.get_by_role("link", name="月报").first.click()
+    menu(page, "月报与通报", "月报")
     page.get_by_role("link", name="商州区总工会").click()
     page.locator("#v_warmth_visits").fill("-5")
     page.locator("#v_warmth_amount").fill("3200")

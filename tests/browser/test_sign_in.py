@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser.steps import sign_in
+from tests.browser.steps import menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ def test_auditor_finds_who_changed_an_organisation(page, live_server, demo_city,
     audit.log_export(actor=None, model=Organisation, rows=8, description="组织架构导出")
 
     sign_in(page, live_server, "auditor")
-    page.get_by_role("link", name="审计日志").click()
+    menu(page, "系统", "审计日志")
     page.get_by_label("记录", exact=True).fill("城投物业")
     page.get_by_role("button", name="筛选").click()
     rows = page.locator("tbody tr")

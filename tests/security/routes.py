@@ -11,6 +11,9 @@ admin) and one per operation of the OpenAPI schema (``API_OPERATIONS``, keyed by
 - ``may_write``: tables a POST may write although it answers with a redirect (signing out writes its audit row);
 - an answer is a status code ("200", "403", "404", "405"), "login" (a redirect to the sign-in page, the
   portal's or the admin's), "302" (a redirect elsewhere), or "-" (not tried: the owner's POSTs really write).
+The rows of the apps built on the floor (hardship, competitions, rights) live beside this file in
+``routes_<app>.py``, and their objects in ``world_<app>.py``; both are gathered here and in world.py.
+
 A refused POST must also write nothing: the sweep fails one that changed any table (sessions and django-axes'
 records aside). Object routes of the owner's county answer 404 to the other county and to the peer union.
 """
@@ -205,3 +208,26 @@ API_OPERATIONS: dict[str, Expect] = {
     "v1_reporting_reports_retrieve": Expect(None, get="200 403 404 403 401 403", post=""),
     "v1_reporting_reports_create": Expect(None, get="", post="- 403 404 403 401 403"),
 }
+
+
+def _gather_app_tables() -> None:
+    """Each app built on the floor keeps its own rows in ``tests/security/routes_<app>.py`` (``ROUTES`` and
+    ``API_OPERATIONS`` dicts there): the sweep reads them all as one table. A key defined twice is a mistake."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if not info.name.startswith("routes_"):
+            continue
+        module = importlib.import_module(f"tests.security.{info.name}")
+        for mine, theirs in (
+            (ROUTES, getattr(module, "ROUTES", {})),
+            (API_OPERATIONS, getattr(module, "API_OPERATIONS", {})),
+        ):
+            twice = mine.keys() & theirs.keys()
+            assert not twice, f"{info.name} repeats rows of the sweep: {sorted(twice)}"
+            mine.update(theirs)
+
+
+_gather_app_tables()

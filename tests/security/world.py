@@ -133,4 +133,17 @@ def build_world() -> World:
         "document_pk": document.pk,
         "format": "json",
     }
+    _build_app_worlds(world)
     return world
+
+
+def _build_app_worlds(world: World) -> None:
+    """Each app built on the floor adds its own objects of the owner's county (and URL values) from
+    ``tests/security/world_<app>.py``: a ``build(world)`` function that fills ``world.objects``/``world.values``."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda info: info.name):
+        if info.name.startswith("world_"):
+            importlib.import_module(f"tests.security.{info.name}").build(world)

@@ -9,5 +9,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal core")
 
     def ready(self):
+        from unionportal.accounts import audit
+
+        audit.register(self.get_model("WorkdayCorrection"))
         # Each app may contribute pending items to the workbench from its own pending.py.
         autodiscover_modules("pending")
+        # … and sections of the staff member page from its panels.py.
+        autodiscover_modules("panels")
+        # Each app lists its menu entries in its own navigation.py.
+        from .navigation import discover
+
+        discover()

@@ -28,5 +28,5 @@ def _menu_key(user) -> str:
     if not user.is_authenticated:
         return ""
     if getattr(user, "is_member_account", False):
-        return "+member"  # the member menu (navigation.MEMBER_MENU), whatever the roles
+        return "+member"  # the member menu (the member menu of the apps' navigation.py), whatever the roles
     return ",".join(sorted(user.role_codes)) + ("+super" if user.is_superuser else "")

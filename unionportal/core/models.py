@@ -92,3 +92,25 @@ class BeatLease(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.holder or '-'} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WorkdayCorrection(models.Model):
+    """The city's correction to the working-day calendar for one date (``core.workdays``).
+
+    The calendar comes from the chinese-calendar library, which knows the State Council's holiday schedule only up
+    to the year it was released for. The city enters a row per date where the library is wrong or silent: each
+    day of a holiday (not a working day) and each make-up working day (调休, a working Saturday or Sunday).
+    """
+
+    day = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True, help_text=_("e.g. Spring Festival, or a make-up working day for National Day"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("working-day correction")
+        verbose_name_plural = _("working-day corrections")
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {'+' if self.is_workday else '-'} {self.note}"

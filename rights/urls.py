@@ -1,0 +1,4 @@
+app_name = "rights"
+
+# The pages arrive with the app's issue.
+urlpatterns: list = []
