@@ -104,7 +104,12 @@ class WorkdayCorrection(models.Model):
 
     day = models.DateField(_("date"), unique=True)
     is_workday = models.BooleanField(_("working day"))
-    note = models.CharField(_("note"), max_length=100, blank=True, help_text=_("e.g. Spring Festival, or a make-up working day for National Day"))
+    note = models.CharField(
+        _("note"),
+        max_length=100,
+        blank=True,
+        help_text=_("e.g. Spring Festival, or a make-up working day for National Day"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
