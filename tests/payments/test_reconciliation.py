@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import UserFactory
 from unionportal.core.pending import pending_items
@@ -176,3 +177,29 @@ def test_a_check_that_breaks_is_itself_a_discrepancy_and_the_others_still_run(tr
 def test_the_nightly_task_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["reconciliation-nightly"]
     assert entry["task"] == reconcile_money.name
+
+
+def test_the_findings_page_is_paged_by_key_in_a_fixed_number_of_queries(
+    client, tree, watchers, django_assert_max_num_queries
+):
+    from unionportal.reconciliation import views
+
+    ReconciliationRun.objects.create(run_on=NIGHT, found=120, finished_at=timezone.now())
+    Discrepancy.objects.bulk_create(
+        Discrepancy(check_code="batch_totals", subject=f"PB-{n:04d}", detail="x", org_path=tree["union_sz"].path,
+                    found_on=NIGHT)
+        for n in range(views.PAGE_SIZE * 2 + 20)
+    )  # fmt: skip
+    client.force_login(watchers["finance"])
+    seen, url = [], reverse("reconciliation:discrepancy-list")
+    while url:
+        with django_assert_max_num_queries(10):
+            page = client.get(url)
+        rows = page.context["page"]
+        seen += [row.subject for row in rows]
+        url = (
+            f"{reverse('reconciliation:discrepancy-list')}?before={page.context['next_before']}"
+            if page.context["next_before"]
+            else None
+        )
+    assert seen == [f"PB-{n:04d}" for n in reversed(range(views.PAGE_SIZE * 2 + 20))]
